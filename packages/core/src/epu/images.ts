@@ -1,0 +1,78 @@
+/** The three MicroscopeImage-based files: grid-square image, foil-hole image, exposure. */
+import { Dcs } from "../xml/dcs.js";
+import { parseXml } from "../xml/tree.js";
+import { mapOpt, radToDeg, sig } from "../units.js";
+import { classifyEpuPath } from "./paths.js";
+import { compact, readMicroscopeImage } from "./microscope-image.js";
+import type { ParsedFoilHoleImage, ParsedGridSquareImage, ParsedMicrograph } from "./types.js";
+import { EpuFormatError } from "../errors.js";
+
+function located<K extends string>(relPath: string, kind: K): Extract<ReturnType<typeof classifyEpuPath>, { kind: K }> {
+  const info = classifyEpuPath(relPath);
+  if (info?.kind !== kind) throw new EpuFormatError(`path does not look like a ${kind} file (expected EPU's directory layout)`, { file: relPath });
+  return info as Extract<ReturnType<typeof classifyEpuPath>, { kind: K }>;
+}
+
+/**
+ * Parse Images-Disc*\/GridSquare_<id>/GridSquare_<date>_<time>.xml. The grid
+ * square id comes from the directory, so `relPath` must be the path relative
+ * to the session directory.
+ */
+export function parseGridSquareImage(text: string, relPath: string): ParsedGridSquareImage {
+  const { gridSquareId } = located(relPath, "gridSquareImage");
+  const m = readMicroscopeImage(new Dcs(parseXml(text, relPath), relPath));
+  return {
+    kind: "gridSquareImage",
+    gridSquareId,
+    square: compact({
+      imageFile: relPath,
+      acquiredAt: m.acquiredAt,
+      appliedDefocusA: m.appliedDefocusA,
+      magnification: m.magnification,
+      pixelSizeA: m.pixelSizeA,
+      detector: m.detectorModel ?? m.detector,
+    }),
+  };
+}
+
+/** Parse Images-Disc*\/GridSquare_<id>/FoilHoles/FoilHole_<id>_<date>_<time>.xml. */
+export function parseFoilHoleImage(text: string, relPath: string): ParsedFoilHoleImage {
+  const { gridSquareId, foilHoleId } = located(relPath, "foilHoleImage");
+  const x = new Dcs(parseXml(text, relPath), relPath);
+  const m = readMicroscopeImage(x);
+  const found = m.custom.get("FindFoilHoleCenterResults");
+  const w = x.num(found, "Size/width");
+  const h = x.num(found, "Size/height");
+  const diameterPx = w === undefined ? undefined : h === undefined ? w : (w + h) / 2;
+  return {
+    kind: "foilHoleImage",
+    gridSquareId,
+    foilHoleId,
+    hole: compact({
+      foundX: x.num(found, "Center/x"),
+      foundY: x.num(found, "Center/y"),
+      foundWidthPx: w,
+      foundHeightPx: h,
+      foundDiameterUm:
+        diameterPx === undefined || m.pixelSizeA === undefined ? undefined : sig((diameterPx * m.pixelSizeA) / 1e4, 6),
+      quality: x.num(found, "Quality"),
+      rotationDeg: mapOpt(x.num(found, "Rotation"), (r) => sig(radToDeg(r))),
+      pixelSizeA: m.pixelSizeA,
+      acquiredAt: m.acquiredAt,
+      imageFile: relPath,
+    }),
+  };
+}
+
+/** Parse Images-Disc*\/GridSquare_<id>/Data/FoilHole_<fh>_Data_<loc>_<n>_<date>_<time>.xml (one exposure). */
+export function parseMicrograph(text: string, relPath: string): ParsedMicrograph {
+  const { gridSquareId, foilHoleId, name, locationId } = located(relPath, "micrograph");
+  const { custom: _custom, ...m } = readMicroscopeImage(new Dcs(parseXml(text, relPath), relPath));
+  return {
+    kind: "micrograph",
+    gridSquareId,
+    foilHoleId,
+    name,
+    micrograph: compact({ ...m, locationId, xmlFile: relPath }),
+  };
+}

@@ -1,0 +1,15 @@
+export * from "./errors.js";
+export * from "./units.js";
+export * from "./xml/tree.js";
+export * from "./xml/dcs.js";
+export * from "./model/fields.js";
+export * from "./model/ingest.js";
+export * from "./epu/types.js";
+export * from "./epu/paths.js";
+export * from "./epu/session.js";
+export * from "./epu/atlas.js";
+export * from "./epu/grid-square-metadata.js";
+export * from "./epu/images.js";
+export * from "./epu/parse.js";
+export * from "./epu/windows-path.js";
+export { compact } from "./epu/microscope-image.js";
