@@ -1,0 +1,16 @@
+import { PGlite, types } from "@electric-sql/pglite";
+let t=Date.now();
+const db = await PGlite.create();
+console.log("create", Date.now()-t);
+const r = await db.query("select 1::int8 as a, now() as t, gen_random_uuid() as u, 1.5::float8 as f, '{\"a\":1}'::jsonb as j, version() as v");
+console.log(r.rows, r.fields);
+t=Date.now();
+const dump = await db.dumpDataDir("none");
+console.log("dump", Date.now()-t, dump.size);
+t=Date.now();
+const db2 = await PGlite.create({ loadDataDir: dump, parsers: { [types.INT8]: (x) => x } });
+console.log("load", Date.now()-t);
+console.log((await db2.query("select 1::int8 as a")).rows);
+t=Date.now();
+const db3 = await PGlite.create({ loadDataDir: dump });
+console.log("load2", Date.now()-t);
