@@ -1,0 +1,33 @@
+/** Walk a directory tree once, recording every file's size and modification time. */
+import path from "node:path";
+import { readdir, stat } from "node:fs/promises";
+import type { FileStamp } from "./fs-source.js";
+
+/**
+ * All regular files under `dir` with their stamps, as paths relative to `dir`
+ * (POSIX separators on every OS). Directories that vanish mid-walk are skipped.
+ */
+export async function scanTree(dir: string, signal?: AbortSignal): Promise<Map<string, FileStamp>> {
+  const out = new Map<string, FileStamp>();
+  async function walk(abs: string, rel: string): Promise<void> {
+    signal?.throwIfAborted();
+    const entries = await readdir(abs, { withFileTypes: true }).catch(() => []);
+    const stats: Array<Promise<void>> = [];
+    for (const e of entries) {
+      const childAbs = path.join(abs, e.name);
+      const childRel = rel === "" ? e.name : `${rel}/${e.name}`;
+      if (e.isDirectory()) await walk(childAbs, childRel);
+      else if (e.isFile()) {
+        stats.push(
+          stat(childAbs).then(
+            (s) => void out.set(childRel, { size: s.size, mtimeMs: s.mtimeMs }),
+            () => undefined,
+          ),
+        );
+      }
+    }
+    await Promise.all(stats);
+  }
+  await walk(dir, "");
+  return out;
+}

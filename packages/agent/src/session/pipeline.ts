@@ -1,0 +1,274 @@
+/**
+ * One EPU session directory, file by file: classify, parse, translate to
+ * upserts, drop what was already sent, park orphans, and hand the rest to
+ * the sink in parent-before-child order. Used both live (agent) and one-shot
+ * (`emflow epu parse`), so both always agree.
+ */
+import path from "node:path";
+import type { Logger } from "pino";
+import {
+  classifyEpuPath,
+  isEmflowError,
+  itemKey,
+  parentKey,
+  parseAtlas,
+  parseEpuFile,
+  resolveWindowsPath,
+  type IngestItem,
+  type ParsedSession,
+  type SessionKey,
+} from "@emflow/core";
+import type { FileSource, FileStamp } from "../fs-source.js";
+import { sameStamp } from "../fs-source.js";
+import { SentState } from "./entity-state.js";
+import { impliedParent, OrphanPark } from "./park.js";
+import { translateAtlas, translateFile } from "./translate.js";
+
+/** What happened to a file handed to `process`. */
+export type ProcessOutcome =
+  | "sent" // parsed; its changes (maybe none) went to the sink
+  | "waiting" // needs EpuSession.dm first; kept and retried when the session arrives
+  | "incomplete" // not well-formed yet (still being written): try again later
+  | "failed" // a real error, recorded in `errors`
+  | "ignored"; // not a file emflow reads
+
+/** Receives ordered upserts for one session. */
+export type ItemSink = (session: SessionKey, items: IngestItem[]) => void | Promise<void>;
+
+/** Order in which an initial scan feeds files, so parents usually come first. */
+export const KIND_RANK: Record<string, number> = {
+  session: 0,
+  gridSquareMetadata: 1,
+  gridSquareImage: 2,
+  foilHoleImage: 3,
+  micrograph: 4,
+  movie: 5,
+  preview: 6,
+};
+
+export interface PipelineOptions {
+  readonly sessionDir: string;
+  readonly files: FileSource;
+  readonly sink: ItemSink;
+  readonly now?: () => number;
+  readonly log?: Logger;
+}
+
+/** Status counters, for `agent status`, progress lines and tests. */
+export interface PipelineStats {
+  filesSent: number;
+  itemsEmitted: number;
+  parked: number;
+  waitingForSession: number;
+  errors: number;
+}
+
+/** The per-session state machine described above. */
+export class SessionPipeline {
+  readonly sessionDir: string;
+  private readonly files: FileSource;
+  private readonly sink: ItemSink;
+  private readonly now: () => number;
+  private readonly log: Logger | undefined;
+  private readonly sent = new SentState();
+  private readonly park = new OrphanPark();
+  private readonly waiting = new Set<string>();
+  private readonly atlasStamps = new Map<string, FileStamp>();
+  /** Files that failed, with the one-line reason; cleared when the file later parses. */
+  readonly errors = new Map<string, string>();
+  private session: { key: SessionKey; gridId: string; parsed: ParsedSession } | undefined;
+  private filesSent = 0;
+  private itemsEmitted = 0;
+
+  constructor(opts: PipelineOptions) {
+    this.sessionDir = opts.sessionDir;
+    this.files = opts.files;
+    this.sink = opts.sink;
+    this.now = opts.now ?? Date.now;
+    this.log = opts.log;
+  }
+
+  /** The session's natural key, once EpuSession.dm has been read. */
+  get sessionKey(): SessionKey | undefined {
+    return this.session?.key;
+  }
+
+  stats(): PipelineStats {
+    return {
+      filesSent: this.filesSent,
+      itemsEmitted: this.itemsEmitted,
+      parked: this.park.size,
+      waitingForSession: this.waiting.size,
+      errors: this.errors.size,
+    };
+  }
+
+  /** A few orphans and what they wait for. */
+  parkedSample(limit = 5): Array<{ key: string; waitingFor: string }> {
+    return this.park.sample(limit);
+  }
+
+  /** Read and apply one file, given relative to the session directory. */
+  async process(relPath: string): Promise<ProcessOutcome> {
+    const info = classifyEpuPath(relPath);
+    if (info === undefined || info.kind === "atlas") return "ignored";
+    if (info.kind !== "session" && this.session === undefined) {
+      this.waiting.add(relPath);
+      return "waiting";
+    }
+    if (info.kind === "movie" || info.kind === "preview") {
+      if (info.kind === "preview" && info.of !== "micrograph") return "ignored";
+      const { gridSquareId, foilHoleId, name } =
+        info.kind === "movie" ? info : { ...info, foilHoleId: /^FoilHole_(\d+)_/.exec(info.base)![1]!, name: info.base };
+      const data = info.kind === "movie" ? { movieFile: relPath } : { previewFile: relPath };
+      await this.emit([{ kind: "micrograph", gridId: this.session!.gridId, gridSquareId, foilHoleId, name, data }]);
+      this.filesSent++;
+      return "sent";
+    }
+    let text: string;
+    try {
+      text = await this.files.readText(path.join(this.sessionDir, relPath));
+    } catch (err) {
+      return this.fail(relPath, `cannot read: ${(err as Error).message}`);
+    }
+    let parsed;
+    try {
+      parsed = parseEpuFile(relPath, text);
+    } catch (err) {
+      if (isEmflowError(err, "XmlSyntaxError")) {
+        this.errors.set(relPath, isEmflowError(err) ? err.toLine() : String(err));
+        return "incomplete";
+      }
+      return this.fail(relPath, isEmflowError(err) ? err.toLine() : `${relPath}: ${String(err)}`);
+    }
+    this.errors.delete(relPath);
+    if (parsed.kind === "session") {
+      await this.applySession(parsed);
+    } else {
+      await this.emit(translateFile(parsed, { gridId: this.session!.gridId, sessionDir: this.sessionDir }));
+    }
+    this.filesSent++;
+    return "sent";
+  }
+
+  /** Record a permanent failure for a file. The rest of the session carries on. */
+  private fail(relPath: string, message: string): ProcessOutcome {
+    this.errors.set(relPath, message);
+    this.log?.warn({ file: relPath }, message);
+    return "failed";
+  }
+
+  private async applySession(parsed: ParsedSession): Promise<void> {
+    const sample = parsed.samples[0];
+    if (sample === undefined) throw new Error(`${this.sessionDir}: EpuSession.dm lists no grid`);
+    if (this.session !== undefined && this.session.gridId !== sample.gridId) {
+      this.log?.warn({ was: this.session.gridId, now: sample.gridId }, "EpuSession.dm now names another grid; keeping the first");
+    }
+    const key = { epuId: parsed.epuId, name: parsed.name };
+    const gridId = this.session?.gridId ?? sample.gridId;
+    this.session = { key, gridId, parsed };
+    const atlases = parsed.samples.map((s) => ({ gridId: s.gridId, file: this.locateAtlas(s.atlasWindowsPath) }));
+    const items = translateFile(parsed, { gridId, sessionDir: this.sessionDir }).map((item) => {
+      const atlas = item.kind === "grid" ? atlases.find((a) => a.gridId === item.gridId)?.file : undefined;
+      return atlas === undefined || item.kind !== "grid" ? item : { ...item, data: { ...item.data, atlasDir: path.dirname(atlas) } };
+    });
+    await this.emit(items);
+    for (const a of atlases) if (a.file !== undefined) await this.applyAtlas(a.gridId, a.file);
+    // Files that arrived before the session can now be placed.
+    const pending = [...this.waiting].sort(byKindThenPath);
+    this.waiting.clear();
+    for (const rel of pending) {
+      const outcome = await this.process(rel);
+      if (outcome === "incomplete") this.log?.debug({ file: rel }, "still incomplete after the session arrived");
+    }
+  }
+
+  private locateAtlas(windowsPath: string | undefined): string | undefined {
+    if (windowsPath === undefined) return undefined;
+    const hit = resolveWindowsPath(windowsPath, this.sessionDir, (d) => this.files.list(d), { minParts: 3 });
+    if (hit === undefined) this.log?.warn({ atlas: windowsPath }, "atlas not found beside the session");
+    return hit;
+  }
+
+  private async applyAtlas(gridId: string, file: string): Promise<void> {
+    const stamp = await this.files.stat(file);
+    if (stamp === undefined || sameStamp(stamp, this.atlasStamps.get(file))) return;
+    try {
+      const parsed = parseAtlas(await this.files.readText(file), file);
+      this.atlasStamps.set(file, stamp);
+      this.errors.delete(file);
+      await this.emit(translateAtlas(parsed, gridId, file));
+    } catch (err) {
+      this.errors.set(file, isEmflowError(err) ? err.toLine() : `${file}: ${String(err)}`);
+    }
+  }
+
+  /** Re-read the atlas files if they changed on disk (called by periodic rescans). */
+  async refreshAtlases(): Promise<void> {
+    if (this.session === undefined) return;
+    for (const s of this.session.parsed.samples) {
+      const file = this.locateAtlas(s.atlasWindowsPath);
+      if (file !== undefined) await this.applyAtlas(s.gridId, file);
+    }
+  }
+
+  /** Route items: known parent → diff and send; unknown parent → park. Released orphans follow their parent. */
+  private async emit(items: IngestItem[]): Promise<void> {
+    const out: IngestItem[] = [];
+    const queue = [...items];
+    const now = this.now();
+    for (let item = queue.shift(); item !== undefined; item = queue.shift()) {
+      const parent = parentKey(item);
+      if (parent !== undefined && !this.sent.has(parent)) {
+        this.park.park(parent, item, now);
+        continue;
+      }
+      const key = itemKey(item);
+      const isNew = !this.sent.has(key);
+      const change = this.sent.diff(item);
+      if (change !== undefined) out.push(change);
+      if (isNew) queue.unshift(...this.park.release(key));
+    }
+    if (out.length === 0 || this.session === undefined) return;
+    this.itemsEmitted += out.length;
+    await this.sink(this.session.key, out);
+  }
+
+  /**
+   * Promote orphans parked since before `cutoff` (ms): create the parent their
+   * path implies (a foil hole, a grid square) so they are not hidden forever.
+   * Called after the initial scan, periodically while live, and at the end of a one-shot parse.
+   */
+  async promoteOrphans(cutoff = Infinity): Promise<number> {
+    let promoted = 0;
+    for (let keys = this.park.overdue(cutoff); keys.length > 0; keys = this.park.overdue(cutoff)) {
+      let progressed = false;
+      for (const key of keys) {
+        const child = this.peekParked(key);
+        const parent = child === undefined ? undefined : impliedParent(child);
+        if (parent === undefined) continue;
+        await this.emit([parent]);
+        promoted++;
+        progressed = true;
+      }
+      if (!progressed) break;
+      cutoff = Infinity; // an implied parent may itself wait for an implied grandparent: resolve the chain now
+    }
+    return promoted;
+  }
+
+  private peekParked(parent: string): IngestItem | undefined {
+    const items = this.park.release(parent);
+    const first = items[0];
+    // Put them back in order; emit() will release them once the parent is sent.
+    for (const item of items) this.park.park(parent, item, -Infinity);
+    return first;
+  }
+}
+
+/** Sort helper: EPU kind rank, then path. */
+export function byKindThenPath(a: string, b: string): number {
+  const ra = KIND_RANK[classifyEpuPath(a)?.kind ?? ""] ?? 9;
+  const rb = KIND_RANK[classifyEpuPath(b)?.kind ?? ""] ?? 9;
+  return ra - rb || (a < b ? -1 : a > b ? 1 : 0);
+}
