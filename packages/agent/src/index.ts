@@ -6,3 +6,8 @@ export * from "./session/pipeline.js";
 export * from "./session/translate.js";
 export * from "./session/entity-state.js";
 export * from "./session/park.js";
+export * from "./outbox/outbox.js";
+export * from "./client/ingest-client.js";
+export * from "./client/sender.js";
+export * from "./watch/change-detector.js";
+export * from "./agent.js";

@@ -1,0 +1,199 @@
+/**
+ * `emflow agent watch <dir>`: follow EPU sessions as they are written and
+ * send their changes to the server. Works whether started before EPU writes
+ * anything, mid-session, or after it finished: the watcher starts first, an
+ * initial scan follows, and periodic rescans reconcile whatever events were
+ * lost (network shares). Every change goes through the durable outbox.
+ */
+import path from "node:path";
+import { hostname } from "node:os";
+import { stat } from "node:fs/promises";
+import { watch, type FSWatcher } from "chokidar";
+import type { Logger } from "pino";
+import { IngestClient } from "./client/ingest-client.js";
+import { abortableSleep, Sender, type SenderStats } from "./client/sender.js";
+import { sessionDirOf } from "./discover.js";
+import { nodeFileSource, type FileSource } from "./fs-source.js";
+import { Outbox } from "./outbox/outbox.js";
+import { scanTree } from "./scan.js";
+import { byKindThenPath, SessionPipeline, type PipelineStats } from "./session/pipeline.js";
+import { ChangeDetector } from "./watch/change-detector.js";
+
+export interface AgentOptions {
+  /** A session directory, or a directory that holds (or will hold) sessions. */
+  readonly root: string;
+  readonly server: string;
+  readonly token?: string;
+  /** Where the durable outbox lives (default `<cwd>/.emflow/agent-outbox`). */
+  readonly outboxDir: string;
+  readonly agentId?: string;
+  /** A file must be unchanged this long before it is read (default 500 ms). */
+  readonly settleMs?: number;
+  /** Full rescan period (default 30 s); 0 disables it. */
+  readonly rescanMs?: number;
+  /** Orphans older than this get their implied parents (default 60 s). */
+  readonly orphanTimeoutMs?: number;
+  /** Use polling instead of OS events (for network shares that send none). */
+  readonly poll?: boolean;
+  readonly fsync?: boolean;
+  readonly requestTimeoutMs?: number;
+  readonly files?: FileSource;
+  readonly log?: Logger;
+}
+
+/** Everything the agent knows about its progress. */
+export interface AgentStats extends PipelineStats {
+  sessions: number;
+  filesTracked: number;
+  initialScanDone: boolean;
+  outboxRecords: number;
+  outboxItems: number;
+  sender: SenderStats;
+  errorSamples: string[];
+}
+
+/** A running agent. */
+export interface AgentHandle {
+  stats(): AgentStats;
+  /** Resolves when the initial scan has been processed. */
+  readonly ready: Promise<void>;
+  /** Wait until everything seen so far is processed and acknowledged by the server. */
+  settled(signal?: AbortSignal): Promise<void>;
+  /** Stop watching, flush the outbox and close. */
+  stop(): Promise<void>;
+}
+
+/** Start the agent. Throws only for unusable options; everything later is logged and retried. */
+export async function startAgent(opts: AgentOptions): Promise<AgentHandle> {
+  const files = opts.files ?? nodeFileSource;
+  const log = opts.log;
+  const root = path.resolve(opts.root);
+  const stopper = new AbortController();
+  const signal = stopper.signal;
+  const outbox = await Outbox.open(opts.outboxDir, { fsync: opts.fsync ?? true, ...(log === undefined ? {} : { log }) });
+  const client = new IngestClient({
+    server: opts.server,
+    ...(opts.token === undefined ? {} : { token: opts.token }),
+    ...(opts.requestTimeoutMs === undefined ? {} : { timeoutMs: opts.requestTimeoutMs }),
+  });
+  const sender = new Sender({ outbox, client, agentId: opts.agentId ?? `${hostname()}:${process.pid}`, ...(log === undefined ? {} : { log }) });
+  const sending = sender.run(signal);
+  const pipelines = new Map<string, SessionPipeline>();
+
+  const pipelineFor = (sessionDir: string): SessionPipeline => {
+    let p = pipelines.get(sessionDir);
+    if (p === undefined) {
+      p = new SessionPipeline({
+        sessionDir,
+        files,
+        // Not awaited: durability is the outbox's job and must not slow the pipeline to one fsync per file.
+        sink: (session, items) =>
+          void outbox.append(session, items).catch((err: unknown) => log?.error({ err }, "outbox append failed")),
+        ...(log === undefined ? {} : { log: log.child({ session: path.basename(sessionDir) }) }),
+      });
+      pipelines.set(sessionDir, p);
+      log?.info({ sessionDir }, "following a new session");
+    }
+    return p;
+  };
+
+  const detector = new ChangeDetector({
+    files,
+    settleMs: opts.settleMs ?? 500,
+    onReady: async (abs) => {
+      const sessionDir = sessionDirOf(root, abs);
+      if (sessionDir === undefined) return "done";
+      const outcome = await pipelineFor(sessionDir).process(path.relative(sessionDir, abs).split(path.sep).join("/"));
+      return outcome === "incomplete" ? "incomplete" : "done";
+    },
+  });
+
+  await waitForDirectory(root, signal, log);
+  const watcher: FSWatcher = watch(root, {
+    ignoreInitial: true,
+    persistent: true,
+    usePolling: opts.poll ?? false,
+    interval: 1000,
+    ignored: (p: string) => path.basename(p).startsWith("."),
+  });
+  const onPath = (p: string): void => void detector.candidate(path.resolve(p));
+  watcher.on("add", onPath).on("change", onPath);
+  watcher.on("error", (err) => log?.warn({ err }, "watcher error; rescans continue"));
+
+  let initialScanDone = false;
+  const rescan = async (initial: boolean): Promise<void> => {
+    const tree = await scanTree(root, signal);
+    const rels = [...tree.keys()].sort(byKindThenPath);
+    for (const rel of rels) await detector.candidate(path.join(root, rel), tree.get(rel));
+    await detector.idle();
+    for (const p of pipelines.values()) await p.refreshAtlases();
+    const cutoff = initial ? Infinity : Date.now() - (opts.orphanTimeoutMs ?? 60_000);
+    for (const p of pipelines.values()) {
+      const n = await p.promoteOrphans(cutoff);
+      if (n > 0) log?.info({ session: p.sessionDir, implied: n }, "created parents for orphans whose own files never arrived");
+    }
+  };
+  const ready = rescan(true).then(() => {
+    initialScanDone = true;
+    log?.info({ sessions: pipelines.size, files: detector.size }, "initial scan done; watching for changes");
+  });
+  const rescanning = (async () => {
+    await ready.catch(() => undefined);
+    const every = opts.rescanMs ?? 30_000;
+    while (every > 0 && !signal.aborted) {
+      await abortableSleep(every, signal).catch(() => undefined);
+      if (!signal.aborted) await rescan(false).catch((err) => log?.warn({ err }, "rescan failed; will try again"));
+    }
+  })();
+
+  const stats = (): AgentStats => {
+    const sum: PipelineStats = { filesSent: 0, itemsEmitted: 0, parked: 0, waitingForSession: 0, errors: 0 };
+    const errorSamples: string[] = [];
+    for (const p of pipelines.values()) {
+      const s = p.stats();
+      for (const k of Object.keys(sum) as Array<keyof PipelineStats>) sum[k] += s[k];
+      for (const m of p.errors.values()) if (errorSamples.length < 5) errorSamples.push(m);
+    }
+    return {
+      ...sum,
+      sessions: pipelines.size,
+      filesTracked: detector.size,
+      initialScanDone,
+      outboxRecords: outbox.pendingRecords,
+      outboxItems: outbox.pendingItems,
+      sender: { ...sender.stats },
+      errorSamples,
+    };
+  };
+
+  return {
+    stats,
+    ready,
+    async settled(s) {
+      await ready;
+      await detector.idle();
+      await outbox.flush();
+      await sender.drained(s ?? signal);
+    },
+    async stop() {
+      stopper.abort();
+      detector.stop();
+      await watcher.close();
+      await Promise.allSettled([sending, rescanning, ready]);
+      await outbox.close();
+    },
+  };
+}
+
+/** If the directory does not exist yet (EPU has not created it), wait for it. */
+async function waitForDirectory(dir: string, signal: AbortSignal, log?: Logger): Promise<void> {
+  let told = false;
+  while (!signal.aborted) {
+    const s = await stat(dir).catch(() => undefined);
+    if (s?.isDirectory()) return;
+    if (s !== undefined) throw new Error(`${dir} is not a directory`);
+    if (!told) log?.info({ dir }, "waiting for the directory to appear");
+    told = true;
+    await abortableSleep(1000, signal).catch(() => undefined);
+  }
+}

@@ -1,0 +1,231 @@
+/**
+ * The durable on-disk outbox between the agent's pipeline and the server.
+ * Every change is appended (group-committed with fsync) before it counts as
+ * sent; the sender acknowledges records only after the server stored them.
+ * If the server is away, or the agent is killed, nothing is lost: unacked
+ * records are sent again on restart (the server's upserts are idempotent).
+ *
+ * Layout: `seg-<n>.jsonl` files of `{seq, session, items}` lines, `ack.json`
+ * with the last acknowledged seq, and `dead/` for batches the server refused
+ * for good (kept for inspection, never silently dropped).
+ */
+import path from "node:path";
+import { mkdir, open, readdir, readFile, rename, rm, writeFile, type FileHandle } from "node:fs/promises";
+import type { Logger } from "pino";
+import { z } from "zod";
+import { IngestItem, SessionKey, type IngestItem as Item, type SessionKey as Key } from "@emflow/core";
+
+/** One appended change set. */
+export interface OutboxRecord {
+  readonly seq: number;
+  readonly session: Key;
+  readonly items: Item[];
+}
+
+/** Consecutive records of one session, ready to send as one batch. */
+export interface OutboxBatch {
+  readonly fromSeq: number;
+  readonly toSeq: number;
+  readonly session: Key;
+  readonly items: Item[];
+}
+
+const RecordLine = z.object({ seq: z.number().int().positive(), session: SessionKey, items: z.array(IngestItem) });
+const SEGMENT_BYTES = 16 * 1024 * 1024;
+const segName = (n: number): string => `seg-${String(n).padStart(6, "0")}.jsonl`;
+
+export interface OutboxOptions {
+  /** fsync each group commit (default true; tests on tmpfs may turn it off). */
+  readonly fsync?: boolean;
+  /** How long appends wait to be committed together (ms). */
+  readonly groupMs?: number;
+  readonly log?: Logger;
+}
+
+/** See the module comment. Create with `Outbox.open(dir)`. */
+export class Outbox {
+  private readonly records: OutboxRecord[] = [];
+  private nextSeq: number;
+  private ackSeq: number;
+  private segment: { n: number; fh: FileHandle; bytes: number; lastSeq: number };
+  private readonly segments: Array<{ n: number; lastSeq: number }> = [];
+  private buffer: string[] = [];
+  private waiters: Array<{ resolve: () => void; reject: (e: unknown) => void }> = [];
+  private flushTimer: NodeJS.Timeout | undefined;
+  private listeners = new Set<() => void>();
+
+  private constructor(
+    readonly dir: string,
+    private readonly opts: OutboxOptions,
+    state: { ackSeq: number; nextSeq: number; segment: { n: number; fh: FileHandle; bytes: number; lastSeq: number } },
+  ) {
+    this.ackSeq = state.ackSeq;
+    this.nextSeq = state.nextSeq;
+    this.segment = state.segment;
+  }
+
+  /** Open (or create) the outbox in `dir`, loading every unacknowledged record. */
+  static async open(dir: string, opts: OutboxOptions = {}): Promise<Outbox> {
+    await mkdir(path.join(dir, "dead"), { recursive: true });
+    const ackSeq = await readAck(dir);
+    const names = (await readdir(dir)).filter((f) => /^seg-\d+\.jsonl$/.test(f)).sort();
+    const loaded: OutboxRecord[] = [];
+    const segs: Array<{ n: number; lastSeq: number }> = [];
+    let maxSeq = ackSeq;
+    for (const name of names) {
+      const n = Number(name.slice(4, 10));
+      const text = await readFile(path.join(dir, name), "utf8");
+      let lastSeq = 0;
+      for (const [i, line] of text.split("\n").entries()) {
+        if (line.length === 0) continue;
+        const rec = parseLine(line);
+        if (rec === undefined) {
+          // A torn last write from a crash: it was never acknowledged as appended, so dropping it loses nothing.
+          opts.log?.warn({ segment: name, line: i + 1 }, "outbox: ignoring a partial record");
+          continue;
+        }
+        lastSeq = rec.seq;
+        maxSeq = Math.max(maxSeq, rec.seq);
+        if (rec.seq > ackSeq) loaded.push(rec);
+      }
+      segs.push({ n, lastSeq });
+    }
+    const n = (segs.at(-1)?.n ?? 0) + 1;
+    const fh = await open(path.join(dir, segName(n)), "a");
+    const box = new Outbox(dir, opts, { ackSeq, nextSeq: maxSeq + 1, segment: { n, fh, bytes: 0, lastSeq: 0 } });
+    box.records.push(...loaded);
+    box.segments.push(...segs);
+    await box.dropAckedSegments();
+    return box;
+  }
+
+  /** Records not yet acknowledged. */
+  get pendingRecords(): number {
+    return this.records.length;
+  }
+
+  /** Items not yet acknowledged. */
+  get pendingItems(): number {
+    return this.records.reduce((n, r) => n + r.items.length, 0);
+  }
+
+  /** Call `fn` whenever a commit makes new records available. Returns an unsubscribe function. */
+  onAppend(fn: () => void): () => void {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+
+  /** Append a change set; resolves once it is durably on disk. */
+  append(session: Key, items: Item[]): Promise<number> {
+    const rec: OutboxRecord = { seq: this.nextSeq++, session, items };
+    this.records.push(rec);
+    this.buffer.push(`${JSON.stringify(rec)}\n`);
+    const done = new Promise<void>((resolve, reject) => this.waiters.push({ resolve, reject }));
+    this.flushTimer ??= setTimeout(() => void this.flush(), this.opts.groupMs ?? 10);
+    return done.then(() => rec.seq);
+  }
+
+  /** Write and fsync everything buffered (group commit). */
+  async flush(): Promise<void> {
+    clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
+    if (this.buffer.length === 0) return;
+    const chunk = this.buffer.join("");
+    const waiters = this.waiters;
+    const lastSeq = this.nextSeq - 1;
+    this.buffer = [];
+    this.waiters = [];
+    try {
+      await this.segment.fh.write(chunk);
+      if (this.opts.fsync !== false) await this.segment.fh.sync();
+      this.segment.bytes += Buffer.byteLength(chunk);
+      this.segment.lastSeq = lastSeq;
+      if (this.segment.bytes > SEGMENT_BYTES) await this.roll();
+      for (const w of waiters) w.resolve();
+      for (const fn of this.listeners) fn();
+    } catch (err) {
+      for (const w of waiters) w.reject(err);
+    }
+  }
+
+  /** The next batch: the oldest unacked records of one session, up to `maxItems` items (at least one record). */
+  peek(maxItems: number): OutboxBatch | undefined {
+    const first = this.records[0];
+    if (first === undefined || first.seq >= this.nextSeq - this.buffer.length) return undefined;
+    const items: Item[] = [...first.items];
+    let toSeq = first.seq;
+    const committedBelow = this.nextSeq - this.buffer.length;
+    for (let i = 1; i < this.records.length; i++) {
+      const r = this.records[i]!;
+      if (r.seq >= committedBelow || !sameSession(r.session, first.session) || items.length + r.items.length > maxItems) break;
+      items.push(...r.items);
+      toSeq = r.seq;
+    }
+    return { fromSeq: first.seq, toSeq, session: first.session, items };
+  }
+
+  /** Acknowledge everything up to `seq` (the server stored it). */
+  async ack(seq: number): Promise<void> {
+    while (this.records.length > 0 && this.records[0]!.seq <= seq) this.records.shift();
+    this.ackSeq = Math.max(this.ackSeq, seq);
+    const tmp = path.join(this.dir, "ack.json.tmp");
+    await writeFile(tmp, JSON.stringify({ seq: this.ackSeq }));
+    await rename(tmp, path.join(this.dir, "ack.json"));
+    await this.dropAckedSegments();
+  }
+
+  /** Move a batch the server refused for good to dead/ (with the reason) and acknowledge it. */
+  async deadLetter(batch: OutboxBatch, reason: string): Promise<string> {
+    const file = path.join(this.dir, "dead", `batch-${batch.fromSeq}-${batch.toSeq}.json`);
+    await writeFile(file, JSON.stringify({ reason, at: new Date().toISOString(), batch }, null, 1));
+    await this.ack(batch.toSeq);
+    return file;
+  }
+
+  /** Number of dead-lettered batches on disk. */
+  async deadCount(): Promise<number> {
+    return (await readdir(path.join(this.dir, "dead"))).length;
+  }
+
+  /** Flush and close the current segment. */
+  async close(): Promise<void> {
+    await this.flush();
+    await this.segment.fh.close();
+  }
+
+  private async roll(): Promise<void> {
+    await this.segment.fh.close();
+    this.segments.push({ n: this.segment.n, lastSeq: this.segment.lastSeq });
+    const n = this.segment.n + 1;
+    this.segment = { n, fh: await open(path.join(this.dir, segName(n)), "a"), bytes: 0, lastSeq: 0 };
+  }
+
+  private async dropAckedSegments(): Promise<void> {
+    while (this.segments.length > 0 && this.segments[0]!.lastSeq <= this.ackSeq) {
+      const s = this.segments.shift()!;
+      await rm(path.join(this.dir, segName(s.n)), { force: true });
+    }
+  }
+}
+
+function sameSession(a: Key, b: Key): boolean {
+  return a.epuId === b.epuId && a.name === b.name;
+}
+
+function parseLine(line: string): OutboxRecord | undefined {
+  try {
+    const r = RecordLine.safeParse(JSON.parse(line));
+    return r.success ? (r.data as OutboxRecord) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function readAck(dir: string): Promise<number> {
+  try {
+    const v = JSON.parse(await readFile(path.join(dir, "ack.json"), "utf8")) as { seq?: unknown };
+    return typeof v.seq === "number" ? v.seq : 0;
+  } catch {
+    return 0;
+  }
+}
