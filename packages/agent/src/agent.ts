@@ -16,7 +16,7 @@ import { sessionDirOf } from "./discover.js";
 import { nodeFileSource, type FileSource } from "./fs-source.js";
 import { Outbox } from "./outbox/outbox.js";
 import { scanTree } from "./scan.js";
-import { byKindThenPath, SessionPipeline, type PipelineStats } from "./session/pipeline.js";
+import { sortForIngest, SessionPipeline, type PipelineStats } from "./session/pipeline.js";
 import { ChangeDetector } from "./watch/change-detector.js";
 
 export interface AgentOptions {
@@ -123,7 +123,7 @@ export async function startAgent(opts: AgentOptions): Promise<AgentHandle> {
   let initialScanDone = false;
   const rescan = async (initial: boolean): Promise<void> => {
     const tree = await scanTree(root, signal);
-    const rels = [...tree.keys()].sort(byKindThenPath);
+    const rels = sortForIngest([...tree.keys()]);
     for (const rel of rels) await detector.candidate(path.join(root, rel), tree.get(rel));
     await detector.idle();
     for (const p of pipelines.values()) await p.refreshAtlases();

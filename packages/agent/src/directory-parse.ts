@@ -3,10 +3,11 @@
  * live agent uses, so `emflow epu parse` and a finished live run agree.
  */
 import type { Logger } from "pino";
-import { itemKey, type IngestItem, type IngestKind, type SessionKey } from "@emflow/core";
-import { nodeFileSource, type FileSource } from "./fs-source.js";
+import { classifyEpuPath, itemKey, type IngestItem, type IngestKind, type SessionKey } from "@emflow/core";
+import { syncFileSource, type FileSource } from "./fs-source.js";
 import { scanTree } from "./scan.js";
-import { byKindThenPath, SessionPipeline } from "./session/pipeline.js";
+import { ParsePool, parsePoolAvailable } from "./parse-pool.js";
+import { sortForIngest, SessionPipeline } from "./session/pipeline.js";
 
 /** Entity counts per kind. */
 export type KindCounts = Record<IngestKind, number>;
@@ -32,6 +33,13 @@ export interface ParseDirOptions {
   readonly signal?: AbortSignal;
   /** Called after each file with (done, total). */
   readonly onProgress?: (done: number, total: number) => void;
+  /** Parse on worker threads (default: for more than 2000 files, when the build is present). */
+  readonly parallel?: boolean;
+}
+
+function isParsedKind(rel: string): boolean {
+  const k = classifyEpuPath(rel)?.kind;
+  return k !== undefined && k !== "movie" && k !== "preview" && k !== "atlas";
 }
 
 /** Merge upserts by natural key (absent fields keep their value), keeping first-seen order. */
@@ -61,22 +69,42 @@ export class ModelBuilder {
 /** Parse every file of the session directory `dir`. Bad files are reported, never fatal. */
 export async function parseSessionDirectory(dir: string, opts: ParseDirOptions = {}): Promise<SessionModel> {
   const model = new ModelBuilder();
+  const tree = await scanTree(dir, opts.signal);
+  const rels = sortForIngest([...tree.keys()]);
   const pipeline = new SessionPipeline({
     sessionDir: dir,
-    files: opts.files ?? nodeFileSource,
+    files: opts.files ?? syncFileSource,
     sink: (_session, items) => model.add(items),
     ...(opts.log === undefined ? {} : { log: opts.log }),
   });
-  const tree = await scanTree(dir, opts.signal);
-  const rels = [...tree.keys()].sort(byKindThenPath);
   let done = 0;
   let parsed = 0;
   const errors: Array<{ file: string; message: string }> = [];
-  for (const rel of rels) {
-    opts.signal?.throwIfAborted();
-    const outcome = await pipeline.process(rel);
-    if (outcome === "sent") parsed++;
-    opts.onProgress?.(++done, rels.length);
+  const usePool = (opts.parallel ?? rels.length > 2000) && opts.files === undefined && parsePoolAvailable();
+  if (usePool) {
+    // Parse on worker threads; the pipeline still applies results here, in order.
+    const pool = new ParsePool();
+    try {
+      const parsedKinds = rels.filter((r) => isParsedKind(r));
+      const others = rels.filter((r) => !isParsedKind(r));
+      for await (const [rel, result] of pool.parseAll(dir, parsedKinds)) {
+        opts.signal?.throwIfAborted();
+        if ((await pipeline.apply(rel, result)) === "sent") parsed++;
+        opts.onProgress?.(++done, rels.length);
+      }
+      for (const rel of others) {
+        if ((await pipeline.process(rel)) === "sent") parsed++;
+        opts.onProgress?.(++done, rels.length);
+      }
+    } finally {
+      await pool.close();
+    }
+  } else {
+    for (const rel of rels) {
+      opts.signal?.throwIfAborted();
+      if ((await pipeline.process(rel)) === "sent") parsed++;
+      opts.onProgress?.(++done, rels.length);
+    }
   }
   const implied = await pipeline.promoteOrphans(Infinity);
   for (const [file, message] of pipeline.errors) errors.push({ file, message });

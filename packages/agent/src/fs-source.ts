@@ -2,8 +2,12 @@
  * The agent's only view of the disk, so the pipeline can be driven by tests,
  * by a replay or by a real directory alike.
  */
-import { readdirSync } from "node:fs";
-import { readFile, stat } from "node:fs/promises";
+import { readdirSync, readFile, readFileSync } from "node:fs";
+import { stat } from "node:fs/promises";
+import { promisify } from "node:util";
+
+// The callback readFile is about twice as fast as fs/promises' FileHandle-based one for many small files.
+const readFileAsync = promisify(readFile);
 
 /** Size and modification time: what "did this file change?" is judged on. */
 export interface FileStamp {
@@ -20,9 +24,9 @@ export interface FileSource {
   list(dir: string): string[] | undefined;
 }
 
-/** The real file system. */
+/** The real file system, reading asynchronously (the live agent: a slow share never blocks the event loop). */
 export const nodeFileSource: FileSource = {
-  readText: (path) => readFile(path, "utf8"),
+  readText: (path) => readFileAsync(path, "utf8"),
   async stat(path) {
     try {
       const s = await stat(path);
@@ -44,3 +48,12 @@ export const nodeFileSource: FileSource = {
 export function sameStamp(a: FileStamp | undefined, b: FileStamp | undefined): boolean {
   return a !== undefined && b !== undefined && a.size === b.size && a.mtimeMs === b.mtimeMs;
 }
+
+/**
+ * The real file system, reading synchronously: fastest for one-shot parses of
+ * many small files on a local disk (no thread-pool round trips).
+ */
+export const syncFileSource: FileSource = {
+  ...nodeFileSource,
+  readText: async (path) => readFileSync(path, "utf8"),
+};

@@ -11,3 +11,5 @@ export * from "./client/ingest-client.js";
 export * from "./client/sender.js";
 export * from "./watch/change-detector.js";
 export * from "./agent.js";
+export * from "./prefetch.js";
+export * from "./parse-pool.js";

@@ -15,6 +15,7 @@ import {
   parseEpuFile,
   resolveWindowsPath,
   type IngestItem,
+  type ParsedEpuFile,
   type ParsedSession,
   type SessionKey,
 } from "@emflow/core";
@@ -116,6 +117,33 @@ export class SessionPipeline {
       this.waiting.add(relPath);
       return "waiting";
     }
+    if (info.kind === "movie" || info.kind === "preview") return this.apply(relPath, undefined);
+    let text: string;
+    try {
+      text = await this.files.readText(path.join(this.sessionDir, relPath));
+    } catch (err) {
+      return this.fail(relPath, `${relPath}: cannot read: ${(err as Error).message}`);
+    }
+    let parsed: ParsedEpuFile;
+    try {
+      parsed = parseEpuFile(relPath, text);
+    } catch (err) {
+      return this.apply(relPath, err);
+    }
+    return this.apply(relPath, parsed);
+  }
+
+  /**
+   * Apply a file already read and parsed elsewhere (a worker thread): its parse
+   * result, or the error its parse threw. Same semantics as `process`.
+   */
+  async apply(relPath: string, result: ParsedEpuFile | unknown): Promise<ProcessOutcome> {
+    const info = classifyEpuPath(relPath);
+    if (info === undefined || info.kind === "atlas") return "ignored";
+    if (info.kind !== "session" && this.session === undefined) {
+      this.waiting.add(relPath);
+      return "waiting";
+    }
     if (info.kind === "movie" || info.kind === "preview") {
       if (info.kind === "preview" && info.of !== "micrograph") return "ignored";
       const { gridSquareId, foilHoleId, name } =
@@ -125,27 +153,19 @@ export class SessionPipeline {
       this.filesSent++;
       return "sent";
     }
-    let text: string;
-    try {
-      text = await this.files.readText(path.join(this.sessionDir, relPath));
-    } catch (err) {
-      return this.fail(relPath, `cannot read: ${(err as Error).message}`);
-    }
-    let parsed;
-    try {
-      parsed = parseEpuFile(relPath, text);
-    } catch (err) {
-      if (isEmflowError(err, "XmlSyntaxError")) {
-        this.errors.set(relPath, isEmflowError(err) ? err.toLine() : String(err));
+    if (!isParsed(result)) {
+      const line = isEmflowError(result) ? result.toLine() : `${relPath}: ${String(result)}`;
+      if (isEmflowError(result, "XmlSyntaxError")) {
+        this.errors.set(relPath, line);
         return "incomplete";
       }
-      return this.fail(relPath, isEmflowError(err) ? err.toLine() : `${relPath}: ${String(err)}`);
+      return this.fail(relPath, line);
     }
     this.errors.delete(relPath);
-    if (parsed.kind === "session") {
-      await this.applySession(parsed);
+    if (result.kind === "session") {
+      await this.applySession(result);
     } else {
-      await this.emit(translateFile(parsed, { gridId: this.session!.gridId, sessionDir: this.sessionDir }));
+      await this.emit(translateFile(result, { gridId: this.session!.gridId, sessionDir: this.sessionDir }));
     }
     this.filesSent++;
     return "sent";
@@ -175,7 +195,7 @@ export class SessionPipeline {
     await this.emit(items);
     for (const a of atlases) if (a.file !== undefined) await this.applyAtlas(a.gridId, a.file);
     // Files that arrived before the session can now be placed.
-    const pending = [...this.waiting].sort(byKindThenPath);
+    const pending = sortForIngest([...this.waiting]);
     this.waiting.clear();
     for (const rel of pending) {
       const outcome = await this.process(rel);
@@ -266,9 +286,14 @@ export class SessionPipeline {
   }
 }
 
-/** Sort helper: EPU kind rank, then path. */
-export function byKindThenPath(a: string, b: string): number {
-  const ra = KIND_RANK[classifyEpuPath(a)?.kind ?? ""] ?? 9;
-  const rb = KIND_RANK[classifyEpuPath(b)?.kind ?? ""] ?? 9;
-  return ra - rb || (a < b ? -1 : a > b ? 1 : 0);
+/** Sort paths into ingest order: EPU kind rank (parents first), then path. Classifies each path once. */
+export function sortForIngest(paths: readonly string[]): string[] {
+  return paths
+    .map((p) => ({ p, r: KIND_RANK[classifyEpuPath(p)?.kind ?? ""] ?? 9 }))
+    .sort((a, b) => a.r - b.r || (a.p < b.p ? -1 : a.p > b.p ? 1 : 0))
+    .map((x) => x.p);
+}
+
+function isParsed(r: unknown): r is ParsedEpuFile {
+  return typeof r === "object" && r !== null && !(r instanceof Error) && "kind" in r;
 }

@@ -4,6 +4,8 @@
  * namespaces only disambiguate, so local names are enough and much faster.
  * It checks well-formedness (tags balanced and matched, one root, no binary,
  * nothing truncated) because half-written files are the common case live.
+ * Speed matters (tens of thousands of files per session), hence index
+ * arithmetic on the source string and attributes parsed only on demand.
  */
 import { XmlSyntaxError } from "../errors.js";
 
@@ -16,21 +18,6 @@ export interface XmlNode {
   text: string;
 }
 
-// Most elements are never asked for their attributes, so they are kept raw until then.
-class Element implements XmlNode {
-  readonly children: XmlNode[] = [];
-  text = "";
-  private parsed: Record<string, string> | undefined | null = null;
-  constructor(
-    readonly name: string,
-    readonly raw: string | undefined,
-  ) {}
-  get attrs(): Readonly<Record<string, string>> | undefined {
-    if (this.parsed === null) this.parsed = this.raw === undefined ? undefined : parseAttrs(this.raw);
-    return this.parsed;
-  }
-}
-
 /** A parsed document plus the DataContract object table (`z:Id` → element). */
 export interface XmlDocument {
   readonly root: XmlNode;
@@ -41,6 +28,48 @@ const SLASH = 47;
 const GT = 62;
 const QUESTION = 63;
 const BANG = 33;
+const COLON = 58;
+
+// Shared by all leaves until their first child arrives: most elements are leaves.
+const NO_CHILDREN: XmlNode[] = [];
+
+// Most elements are never asked for their attributes, so they stay as a range of the source until then.
+class Element implements XmlNode {
+  children: XmlNode[] = NO_CHILDREN;
+  text = "";
+  private parsed: Record<string, string> | undefined | null = null;
+  /** Set when the text had comments or CDATA in it: `text` then holds the decoded pieces so far. */
+  mixed = false;
+  /** Where the not yet appended part of a mixed text starts. */
+  textPos: number;
+  constructor(
+    readonly name: string,
+    /** End of the qualified name in the source (it starts at openPos + 1). */
+    readonly nameEnd: number,
+    /** The document text when the element has attributes, read lazily from rawStart..rawEnd. */
+    private readonly src: string | undefined,
+    private readonly rawStart: number,
+    private readonly rawEnd: number,
+    /** Offset of the start tag's '<' (for messages). */
+    readonly openPos: number,
+    /** Offset just after the start tag's '>'. */
+    readonly start: number,
+  ) {
+    this.textPos = start;
+  }
+
+  /** The qualified name as written, e.g. `a:Key` (only needed for messages). */
+  qname(src: string): string {
+    return src.slice(this.openPos + 1, this.nameEnd);
+  }
+
+  get attrs(): Readonly<Record<string, string>> | undefined {
+    if (this.parsed === null) {
+      this.parsed = this.src === undefined ? undefined : parseAttrs(this.src.slice(this.rawStart, this.rawEnd));
+    }
+    return this.parsed;
+  }
+}
 
 function lineAt(src: string, pos: number): number {
   let line = 1;
@@ -80,6 +109,15 @@ function parseAttrs(raw: string): Record<string, string> | undefined {
   return attrs;
 }
 
+function isWs(c: number): boolean {
+  return c === 32 || c === 10 || c === 13 || c === 9;
+}
+
+function closingName(src: string, lt: number): string {
+  const gt = src.indexOf(">", lt);
+  return src.slice(lt + 2, gt === -1 ? Math.min(src.length, lt + 60) : gt).trim();
+}
+
 /**
  * Parse `src` into a tree. Throws XmlSyntaxError (with the line) for empty,
  * binary, truncated or mismatched input. `file` is only used in messages.
@@ -93,129 +131,136 @@ export function parseXml(src: string, file?: string): XmlDocument {
   if (nul !== -1) fail(`not an XML text file (binary data at byte ${nul})`, nul);
 
   const ids = new Map<string, XmlNode>();
-  const stack: XmlNode[] = [];
-  const qnames: string[] = [];
-  const openedAt: number[] = [];
-  let root: XmlNode | undefined;
-  let pos = 0;
+  const stack: Element[] = [];
+  let root: Element | undefined;
   const n = src.length;
   // A BOM is allowed before the prolog.
-  if (src.charCodeAt(0) === 0xfeff) pos = 1;
+  let pos = src.charCodeAt(0) === 0xfeff ? 1 : 0;
+  const unclosed = (): never => {
+    const top = stack[stack.length - 1]!;
+    return fail(`truncated: <${top.qname(src)}> opened at line ${lineAt(src, top.openPos)} is never closed`, n);
+  };
 
   while (pos < n) {
     const lt = src.indexOf("<", pos);
     if (lt === -1) {
-      if (stack.length > 0 || src.slice(pos).trim().length > 0) {
-        const top = qnames[qnames.length - 1];
-        if (top !== undefined) fail(`truncated: <${top}> opened at line ${lineAt(src, openedAt[openedAt.length - 1]!)} is never closed`, n);
-        fail("text after the root element", pos);
-      }
+      if (stack.length > 0) unclosed();
+      if (src.slice(pos).trim().length > 0) fail("text after the root element", pos);
       break;
     }
-    if (lt > pos) {
-      const top = stack[stack.length - 1];
-      if (top === undefined) {
-        if (src.slice(pos, lt).trim().length > 0) fail("text outside the root element", pos);
-      } else if (top.children.length === 0) {
-        top.text += src.slice(pos, lt);
-      }
-    }
+    const top = stack[stack.length - 1];
+    if (top === undefined && lt > pos && src.slice(pos, lt).trim().length > 0) fail("text outside the root element", pos);
+    if (lt + 1 >= n) fail("truncated tag at end of file", lt);
     const c1 = src.charCodeAt(lt + 1);
+
     if (c1 === QUESTION) {
       const end = src.indexOf("?>", lt + 2);
       if (end === -1) fail("truncated processing instruction", lt);
       pos = end + 2;
       continue;
     }
+
     if (c1 === BANG) {
-      if (src.startsWith("<!--", lt)) {
-        const end = src.indexOf("-->", lt + 4);
-        if (end === -1) fail("truncated comment", lt);
-        pos = end + 3;
-        continue;
+      const isComment = src.startsWith("<!--", lt);
+      const isCdata = !isComment && src.startsWith("<![CDATA[", lt);
+      if (!isComment && !isCdata) {
+        fail(src.startsWith("<!DOCTYPE", lt) ? "DOCTYPE declarations are not accepted" : "unexpected markup '<!'", lt);
       }
-      if (src.startsWith("<![CDATA[", lt)) {
-        const end = src.indexOf("]]>", lt + 9);
-        if (end === -1) fail("truncated CDATA section", lt);
-        const top = stack[stack.length - 1];
-        if (top === undefined) fail("CDATA outside the root element", lt);
-        // CDATA is raw text; escape it so the entity decoding at the close tag restores it unchanged.
-        top!.text += src.slice(lt + 9, end).replace(/&/g, "&amp;").replace(/</g, "&lt;");
-        pos = end + 3;
-        continue;
+      const end = src.indexOf(isComment ? "-->" : "]]>", lt + 4);
+      if (end === -1) fail(isComment ? "truncated comment" : "truncated CDATA section", lt);
+      if (top === undefined) {
+        if (isCdata) fail("CDATA outside the root element", lt);
+      } else if (top.children.length === 0) {
+        // Slow path, rare in EPU files: text interrupted by a comment or CDATA (raw, not entity-decoded).
+        top.text += decodeEntities(src.slice(top.textPos, lt)) + (isCdata ? src.slice(lt + 9, end) : "");
+        top.mixed = true;
+        top.textPos = end + 3;
       }
-      if (src.startsWith("<!DOCTYPE", lt)) fail("DOCTYPE declarations are not accepted", lt);
-      fail("unexpected markup '<!'", lt);
+      pos = end + 3;
+      continue;
     }
-    const gt = src.indexOf(">", lt + 1);
-    if (gt === -1) fail("truncated tag at end of file", lt);
+
     if (c1 === SLASH) {
-      const qname = src.slice(lt + 2, gt).trim();
-      const expected = qnames.pop();
-      if (expected === undefined) fail(`closing tag </${qname}> without an opening tag`, lt);
-      if (expected !== qname) fail(`mismatched closing tag </${qname}>, expected </${expected}>`, lt);
-      const node = stack.pop()!;
-      openedAt.pop();
-      if (node.children.length > 0) node.text = "";
-      else if (node.text.length > 0) node.text = decodeEntities(node.text.trim());
-      if (stack.length === 0) root = node;
+      if (top === undefined) fail(`closing tag </${closingName(src, lt)}> without an opening tag`, lt);
+      const t = top!;
+      const qlen = t.nameEnd - t.openPos - 1;
+      const after = lt + 2 + qlen;
+      const ac = src.charCodeAt(after);
+      let same = after <= n && (ac === GT || ac === 32 || ac === 9 || ac === 10 || ac === 13);
+      for (let k = 0; same && k < qlen; k++) same = src.charCodeAt(lt + 2 + k) === src.charCodeAt(t.openPos + 1 + k);
+      if (!same) {
+        if (src.indexOf(">", lt) === -1) fail("truncated tag at end of file", lt);
+        fail(`mismatched closing tag </${closingName(src, lt)}>, expected </${t.qname(src)}>`, lt);
+      }
+      const gt = src.indexOf(">", after);
+      if (gt === -1) fail("truncated tag at end of file", lt);
+      if (top!.children.length > 0) top!.text = "";
+      else if (top!.mixed) top!.text = (top!.text + decodeEntities(src.slice(top!.textPos, lt))).trim();
+      else if (lt > top!.start) {
+        let a = top!.start;
+        let b = lt;
+        while (a < b && isWs(src.charCodeAt(a))) a++;
+        while (b > a && isWs(src.charCodeAt(b - 1))) b--;
+        if (b > a) top!.text = decodeEntities(src.slice(a, b));
+      }
+      stack.pop();
+      if (stack.length === 0) root = top;
       pos = gt + 1;
       continue;
     }
-    // Start tag, maybe self-closing. Find its end outside quoted attribute values.
-    let nameEnd = lt + 1;
-    while (nameEnd < n && !isNameEnd(src.charCodeAt(nameEnd))) nameEnd++;
-    const qname = src.slice(lt + 1, nameEnd);
-    if (qname.length === 0) fail("empty tag name", lt);
-    let end = nameEnd;
-    let quote = 0;
-    for (; end < n; end++) {
-      const c = src.charCodeAt(end);
-      if (quote !== 0) {
-        if (c === quote) quote = 0;
-      } else if (c === 34 || c === 39) quote = c;
-      else if (c === GT) break;
+
+    // Start tag, maybe self-closing: one pass finds its end (a '>' outside quotes) and any z:Id.
+    let i = lt + 1;
+    let colon = -1;
+    for (; i < n; i++) {
+      const c = src.charCodeAt(i);
+      if (c === COLON) colon = i;
+      else if (c === 32 || c === 9 || c === 10 || c === 13 || c === GT || c === SLASH) break;
     }
-    if (end >= n) fail("truncated tag at end of file", lt);
-    const selfClosing = src.charCodeAt(end - 1) === SLASH;
-    if (stack.length === 0 && root !== undefined) fail(`second root element <${qname}>`, lt);
-    const rawAttrs = src.slice(nameEnd, selfClosing ? end - 1 : end);
-    const node = new Element(localName(qname), rawAttrs.length > 1 ? rawAttrs : undefined);
-    if (node.raw !== undefined) {
-      const zid = zId(node.raw);
-      if (zid !== undefined) ids.set(zid, node);
+    const nameEnd = i;
+    if (nameEnd === lt + 1) fail("empty tag name", lt);
+    let zid: string | undefined;
+    for (; i < n; i++) {
+      const c = src.charCodeAt(i);
+      if (c === GT) {
+        break;
+      } else if (c === 34 || c === 39) {
+        // Jump over the quoted value in one native search (xmlns URIs are long).
+        const close = src.indexOf(c === 34 ? '"' : "'", i + 1);
+        if (close === -1) fail("truncated tag at end of file", lt);
+        i = close;
+      } else if (c === 73 && src.charCodeAt(i - 1) === COLON && src.charCodeAt(i + 1) === 100 && src.charCodeAt(i + 2) === 61) {
+        // A prefixed Id attribute (z:Id="N"): a DataContract object others may z:Ref.
+        const close = src.indexOf(src.charAt(i + 3), i + 4);
+        if (close !== -1) zid = src.slice(i + 4, close);
+      }
     }
-    const parent = stack[stack.length - 1];
-    if (parent !== undefined) {
-      if (parent.children.length === 0) parent.text = "";
-      parent.children.push(node);
+    if (i >= n) fail("truncated tag at end of file", lt);
+    if (top === undefined && root !== undefined) fail(`second root element <${src.slice(lt + 1, nameEnd)}>`, lt);
+    const selfClosing = src.charCodeAt(i - 1) === SLASH;
+    const rawEnd = selfClosing ? i - 1 : i;
+    const node = new Element(
+      src.slice(colon === -1 ? lt + 1 : colon + 1, nameEnd),
+      nameEnd,
+      rawEnd - nameEnd > 1 ? src : undefined,
+      nameEnd,
+      rawEnd,
+      lt,
+      i + 1,
+    );
+    if (zid !== undefined) ids.set(zid, node);
+    if (top !== undefined) {
+      if (top.children === NO_CHILDREN) top.children = [node];
+      else top.children.push(node);
     }
     if (selfClosing) {
-      if (parent === undefined) root = node;
+      if (top === undefined) root = node;
     } else {
       stack.push(node);
-      qnames.push(qname);
-      openedAt.push(lt);
     }
-    pos = end + 1;
+    pos = i + 1;
   }
-  if (stack.length > 0) {
-    fail(`truncated: <${qnames[qnames.length - 1]}> opened at line ${lineAt(src, openedAt[openedAt.length - 1]!)} is never closed`, n);
-  }
+  if (stack.length > 0) unclosed();
   if (root === undefined) fail("no root element", 0);
   return { root: root!, ids };
-}
-
-function isNameEnd(c: number): boolean {
-  return c === 32 || c === 9 || c === 10 || c === 13 || c === GT || c === SLASH;
-}
-
-// DataContract object ids are written as z:Id="N" where z is bound to the serialization namespace.
-// We accept any prefix for `Id` as long as it is prefixed (an unprefixed Id attribute is ordinary data).
-function zId(inner: string): string | undefined {
-  const at = inner.indexOf(":Id=");
-  if (at === -1) return undefined;
-  const q = inner.charAt(at + 4);
-  const close = inner.indexOf(q, at + 5);
-  return close === -1 ? undefined : inner.slice(at + 5, close);
 }

@@ -1,0 +1,96 @@
+/**
+ * The `emflow` command: wires the packages into subcommands. Every command
+ * returns an exit code; errors become one line (stack with --verbose).
+ */
+import { Command, InvalidArgumentError, Option } from "commander";
+import { agentWatch } from "./commands/agent-watch.js";
+import { epuParse } from "./commands/epu-parse.js";
+import { epuValidate } from "./commands/epu-validate.js";
+import { cliLogger } from "./ui/logger.js";
+import { registerServerCommands } from "./commands/register-server.js";
+import { registerSessionTools } from "./commands/register-session-tools.js";
+
+/** Parse a positive number flag. */
+export function positive(name: string, allowZero = false) {
+  return (v: string): number => {
+    const n = Number(v);
+    if (!Number.isFinite(n) || n < 0 || (!allowZero && n === 0)) throw new InvalidArgumentError(`${name} must be a ${allowZero ? "non-negative" : "positive"} number`);
+    return n;
+  };
+}
+
+/** Parse a positive integer flag. */
+export function positiveInt(name: string) {
+  return (v: string): number => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError(`${name} must be a positive integer`);
+    return n;
+  };
+}
+
+/** Build the program. `run` receives each action's exit code. */
+export function buildProgram(run: (work: () => Promise<number>) => void): Command {
+  const program = new Command("emflow")
+    .description("Live electron microscopy: follow EPU sessions as they are written, process every movie, steer acquisition.")
+    .version("0.1.0")
+    .option("--verbose", "show stack traces and debug logs")
+    .option("--log-level <level>", "trace|debug|info|warn|error", "info")
+    .option("--log-json", "log JSON lines (pino) instead of readable lines")
+    .showHelpAfterError("(run with --help for usage)")
+    .addHelpText(
+      "after",
+      `
+Quick start:
+  emflow demo                              server + synthetic session + agent, all in one
+  emflow serve --port 8080                 the API on the embedded database (.emflow/)
+  emflow agent watch /data/visit --server http://127.0.0.1:8080 --token T
+  emflow epu parse /data/visit             what is in a session directory
+Docs: README.md, docs/ARCHITECTURE.md; API docs at http://<server>/docs`,
+    );
+  const logger = () => {
+    const o = program.opts<{ verbose?: boolean; logLevel: string; logJson?: boolean }>();
+    return cliLogger(o.verbose ? "debug" : o.logLevel, o.logJson ?? false);
+  };
+
+  const epu = program.command("epu").description("read, check, generate, record and replay EPU session directories");
+  epu
+    .command("parse")
+    .description("parse an EPU file, a session directory, a visit directory with several sessions, or an atlas directory")
+    .argument("<path>", "EpuSession.dm / Atlas.dm / GridSquare_<id>.dm / image XML, or a directory")
+    .option("--json", "print the full model as JSON instead of a summary table")
+    .option("--strict", "exit 1 if any file could not be parsed")
+    .addHelpText(
+      "after",
+      `
+Values are in emflow units: µm (stage, sizes), Å (pixel size, defocus), e/Å², kV, degrees, s, ISO 8601 UTC.
+Bad files are listed on stderr with the file and line; the rest is still parsed.`,
+    )
+    .action((p: string, o: { json?: boolean; strict?: boolean }) => run(() => epuParse(p, o)));
+  epu
+    .command("validate")
+    .description("check a session directory is complete: EpuSession.dm, Metadata/, Images-Disc*; exit 0 only when valid")
+    .argument("<dir>", "a session directory, or a visit directory holding several")
+    .option("--json", "print the verdicts as JSON")
+    .action((d: string, o: { json?: boolean }) => run(() => epuValidate(d, o.json ?? false)));
+  registerSessionTools(epu, run);
+
+  const agent = program.command("agent").description("the agent that runs beside the microscope");
+  agent
+    .command("watch")
+    .description("follow EPU sessions under <dir> (before, during or after acquisition) and send them to the server")
+    .argument("<dir>", "a session directory, or the directory EPU writes sessions into")
+    .requiredOption("--server <url>", "emflow server, e.g. http://10.0.0.5:8080")
+    .addOption(new Option("--token <token>", "write token for the server").env("EMFLOW_TOKEN"))
+    .option("--outbox <dir>", "durable outbox directory", ".emflow/agent-outbox")
+    .option("--settle-ms <ms>", "a file must be unchanged this long before it is read", positive("--settle-ms", true), 500)
+    .option("--rescan-s <s>", "full rescan period, to catch events lost on network shares (0: off)", positive("--rescan-s", true), 30)
+    .option("--orphan-timeout-s <s>", "after this, files whose parent's file never came are applied with an implied parent", positive("--orphan-timeout-s", true), 60)
+    .option("--poll", "poll the file system instead of using change events (some network shares)")
+    .option("--status-s <s>", "print a status line this often", positive("--status-s"), 10)
+    .action((dir: string, o: { server: string; token?: string; outbox: string; settleMs: number; rescanS: number; orphanTimeoutS: number; poll?: boolean; statusS: number }) =>
+      run(() => agentWatch(dir, { ...o, poll: o.poll ?? false }, logger())),
+    );
+
+  registerServerCommands(program, run, logger);
+  return program;
+}
