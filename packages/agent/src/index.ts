@@ -13,3 +13,4 @@ export * from "./watch/change-detector.js";
 export * from "./agent.js";
 export * from "./prefetch.js";
 export * from "./parse-pool.js";
+export * from "./recording/index.js";

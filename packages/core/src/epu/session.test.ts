@@ -14,6 +14,7 @@ describe("parseEpuSession on real EpuSession.dm files", () => {
       storageFolder: "Z:\\DoseFractions\\cm40593-1",
       imageFileFormat: "Mrc",
       doseFractionsFormat: "Tiff Lzw Non-Gain normalized",
+      epuVersion: "3.9.1.8206",
     });
     expect(s.samples).toHaveLength(1);
     const grid = s.samples[0]!;
@@ -37,6 +38,7 @@ describe("parseEpuSession on real EpuSession.dm files", () => {
     expect(s.epuId).toBe("4600928");
     expect(s.name).toBe("Supervisor_20240405_115113_0_SmartEPU_ApoF");
     expect(s.acquisition.clusteringMode).toBe("NoClustering");
+    expect(s.acquisition.epuVersion).toBe("3.7.0.6930");
     expect(s.acquisition.clusteringRadiusUm).toBe(0);
     expect(s.acquisition.startedAt).toBe("2024-04-05T11:36:47.228Z");
     const grid = s.samples[0]!;

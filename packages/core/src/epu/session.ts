@@ -14,9 +14,9 @@ export function parseEpuSession(text: string, file?: string): ParsedSession {
   if (!/^\d+$/.test(epuId)) throw x.error(`session Id '${epuId}' is not an EPU id`);
   const name = x.reqStr(root, "Name");
   const folders = x.items(x.child(root, "StorageFolders"), "StorageFolderXml");
-  const version = x.child(root, "Version");
-  const major = x.str(version, "_Major");
-  const minor = x.str(version, "_Minor");
+  // The EPU release is in the root's z:Assembly ("Applications.Epu.Persistence, Version=3.9.1.8206, ...");
+  // the <Version> element is the file format's version.
+  const epuVersion = /Version=([\d.]+)/.exec(root.attrs?.["Assembly"] ?? "")?.[1];
   const samples: ParsedSample[] = x.items(x.child(root, "Samples"), "SampleXml").map((sample) => {
     const gridId = x.reqStr(sample, "Id");
     const holes = x.child(sample, "FilterHolesSettings");
@@ -54,7 +54,7 @@ export function parseEpuSession(text: string, file?: string): ParsedSession {
       imageFileFormat: x.str(root, "ImageFileFormat"),
       doseFractionsFormat: x.str(root, "DoseFractionsOutputFormat"),
       microscope: x.str(root, "MicroscopeName"),
-      epuVersion: major === undefined ? undefined : `${major}.${minor ?? 0}`,
+      epuVersion,
     }),
   };
 }

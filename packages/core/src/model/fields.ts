@@ -62,6 +62,7 @@ export const GridFields = z
     endedAt: iso,
     holeSizeUm: num,
     holeSpacingUm: num,
+    /** Grid squares EpuSession.dm lists for this grid (every square on the atlas, acquired or not). */
     squareCount: int,
   })
   .partial()
@@ -102,7 +103,8 @@ export type AtlasTileFields = z.infer<typeof AtlasTileFields>;
 /** A grid square, merged from the session list, the atlas, its Metadata .dm and its image XML. */
 export const GridSquareFields = z
   .object({
-    // On the atlas image (px) and physically (µm), from Atlas.dm.
+    // On the atlas image (px: centre and size) and physically (µm: the square's lower-left
+    // corner and size, as EPU stores it; centre = corner + size / 2), from Atlas.dm.
     atlasX: num,
     atlasY: num,
     atlasWidth: num,
