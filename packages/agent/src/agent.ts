@@ -108,18 +108,7 @@ export async function startAgent(opts: AgentOptions): Promise<AgentHandle> {
     },
   });
 
-  await waitForDirectory(root, signal, log);
-  const watcher: FSWatcher = watch(root, {
-    ignoreInitial: true,
-    persistent: true,
-    usePolling: opts.poll ?? false,
-    interval: 1000,
-    ignored: (p: string) => path.basename(p).startsWith("."),
-  });
-  const onPath = (p: string): void => void detector.candidate(path.resolve(p));
-  watcher.on("add", onPath).on("change", onPath);
-  watcher.on("error", (err) => log?.warn({ err }, "watcher error; rescans continue"));
-
+  let watcher: FSWatcher | undefined;
   let initialScanDone = false;
   const rescan = async (initial: boolean): Promise<void> => {
     const tree = await scanTree(root, signal);
@@ -133,10 +122,25 @@ export async function startAgent(opts: AgentOptions): Promise<AgentHandle> {
       if (n > 0) log?.info({ session: p.sessionDir, implied: n }, "created parents for orphans whose own files never arrived");
     }
   };
-  const ready = rescan(true).then(() => {
+  // Watch first, then scan: anything written between the two is seen by one or the other (or both: harmless).
+  const ready = (async () => {
+    await waitForDirectory(root, signal, log);
+    if (signal.aborted) return;
+    const w = watch(root, {
+      ignoreInitial: true,
+      persistent: true,
+      usePolling: opts.poll ?? false,
+      interval: 1000,
+      ignored: (p: string) => path.basename(p).startsWith("."),
+    });
+    const onPath = (p: string): void => void detector.candidate(path.resolve(p));
+    w.on("add", onPath).on("change", onPath);
+    w.on("error", (err) => log?.warn({ err }, "watcher error; rescans continue"));
+    watcher = w;
+    await rescan(true);
     initialScanDone = true;
     log?.info({ sessions: pipelines.size, files: detector.size }, "initial scan done; watching for changes");
-  });
+  })();
   const rescanning = (async () => {
     await ready.catch(() => undefined);
     const every = opts.rescanMs ?? 30_000;
@@ -178,7 +182,7 @@ export async function startAgent(opts: AgentOptions): Promise<AgentHandle> {
     async stop() {
       stopper.abort();
       detector.stop();
-      await watcher.close();
+      await watcher?.close();
       await Promise.allSettled([sending, rescanning, ready]);
       await outbox.close();
     },

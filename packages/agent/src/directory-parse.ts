@@ -3,9 +3,9 @@
  * live agent uses, so `emflow epu parse` and a finished live run agree.
  */
 import type { Logger } from "pino";
-import { classifyEpuPath, itemKey, type IngestItem, type IngestKind, type SessionKey } from "@emflow/core";
+import { classifyEpuPath, itemKey, type EmflowError, type IngestItem, type ParsedEpuFile, type IngestKind, type SessionKey } from "@emflow/core";
 import { syncFileSource, type FileSource } from "./fs-source.js";
-import { scanTree } from "./scan.js";
+import { listTree } from "./scan.js";
 import { ParsePool, parsePoolAvailable } from "./parse-pool.js";
 import { sortForIngest, SessionPipeline } from "./session/pipeline.js";
 
@@ -69,8 +69,7 @@ export class ModelBuilder {
 /** Parse every file of the session directory `dir`. Bad files are reported, never fatal. */
 export async function parseSessionDirectory(dir: string, opts: ParseDirOptions = {}): Promise<SessionModel> {
   const model = new ModelBuilder();
-  const tree = await scanTree(dir, opts.signal);
-  const rels = sortForIngest([...tree.keys()]);
+  const rels = sortForIngest(await listTree(dir, opts.signal));
   const pipeline = new SessionPipeline({
     sessionDir: dir,
     files: opts.files ?? syncFileSource,
@@ -81,29 +80,43 @@ export async function parseSessionDirectory(dir: string, opts: ParseDirOptions =
   let parsed = 0;
   const errors: Array<{ file: string; message: string }> = [];
   const usePool = (opts.parallel ?? rels.length > 2000) && opts.files === undefined && parsePoolAvailable();
-  if (usePool) {
-    // Parse on worker threads; the pipeline still applies results here, in order.
+  const step = async (rel: string, result?: ParsedEpuFile | EmflowError): Promise<void> => {
+    opts.signal?.throwIfAborted();
+    const outcome = result === undefined ? await pipeline.process(rel) : await pipeline.apply(rel, result);
+    if (outcome === "sent") parsed++;
+    opts.onProgress?.(++done, rels.length);
+  };
+  if (!usePool) {
+    for (const rel of rels) await step(rel);
+  } else {
+    // XML is read and parsed on worker threads; the pipeline applies results here, in order. Files that
+    // need no parsing (movies, previews) are applied meanwhile, once the session itself is in.
     const pool = new ParsePool();
     try {
-      const parsedKinds = rels.filter((r) => isParsedKind(r));
+      const xml = rels.filter(isParsedKind);
       const others = rels.filter((r) => !isParsedKind(r));
-      for await (const [rel, result] of pool.parseAll(dir, parsedKinds)) {
-        opts.signal?.throwIfAborted();
-        if ((await pipeline.apply(rel, result)) === "sent") parsed++;
-        opts.onProgress?.(++done, rels.length);
-      }
-      for (const rel of others) {
-        if ((await pipeline.process(rel)) === "sent") parsed++;
-        opts.onProgress?.(++done, rels.length);
-      }
+      let sessionIn!: () => void;
+      const sessionApplied = new Promise<void>((resolve) => (sessionIn = resolve));
+      const parsedLoop = (async () => {
+        try {
+          for await (const [rel, result] of pool.parseAll(dir, xml)) {
+            await step(rel, result);
+            if (pipeline.sessionKey !== undefined) sessionIn();
+          }
+        } finally {
+          sessionIn();
+        }
+      })();
+      const othersLoop = (async () => {
+        await sessionApplied;
+        for (let i = 0; i < others.length; i++) {
+          await step(others[i]!);
+          if (i % 256 === 255) await new Promise((r) => setImmediate(r)); // let parse results in
+        }
+      })();
+      await Promise.all([parsedLoop, othersLoop]);
     } finally {
       await pool.close();
-    }
-  } else {
-    for (const rel of rels) {
-      opts.signal?.throwIfAborted();
-      if ((await pipeline.process(rel)) === "sent") parsed++;
-      opts.onProgress?.(++done, rels.length);
     }
   }
   const implied = await pipeline.promoteOrphans(Infinity);

@@ -8,7 +8,16 @@ import type { FileStamp } from "./fs-source.js";
  * (POSIX separators on every OS). Directories that vanish mid-walk are skipped.
  */
 export async function scanTree(dir: string, signal?: AbortSignal): Promise<Map<string, FileStamp>> {
-  const out = new Map<string, FileStamp>();
+  return walkTree(dir, true, signal) as Promise<Map<string, FileStamp>>;
+}
+
+/** All regular files under `dir` as relative POSIX paths, without stat calls (one-shot parses need no stamps). */
+export async function listTree(dir: string, signal?: AbortSignal): Promise<string[]> {
+  return [...(await walkTree(dir, false, signal)).keys()];
+}
+
+async function walkTree(dir: string, withStamps: boolean, signal?: AbortSignal): Promise<Map<string, FileStamp | undefined>> {
+  const out = new Map<string, FileStamp | undefined>();
   async function walk(abs: string, rel: string): Promise<void> {
     signal?.throwIfAborted();
     const entries = await readdir(abs, { withFileTypes: true }).catch(() => []);
@@ -17,6 +26,7 @@ export async function scanTree(dir: string, signal?: AbortSignal): Promise<Map<s
       const childAbs = path.join(abs, e.name);
       const childRel = rel === "" ? e.name : `${rel}/${e.name}`;
       if (e.isDirectory()) await walk(childAbs, childRel);
+      else if (e.isFile() && !withStamps) out.set(childRel, undefined);
       else if (e.isFile()) {
         stats.push(
           stat(childAbs).then(

@@ -49,9 +49,7 @@ export class EpuFormatError extends EmflowError {
 
 /** Type guard: is `err` an EmflowError, optionally with one of the given tags? */
 export function isEmflowError(err: unknown, ...tags: EmflowErrorTag[]): err is EmflowError {
-  if (!(err instanceof Error) || !("_tag" in err)) return false;
-  const tag = (err as { _tag: unknown })._tag;
-  return typeof tag === "string" && (tags.length === 0 || tags.includes(tag as EmflowErrorTag));
+  return err instanceof EmflowError && (tags.length === 0 || tags.includes(err._tag));
 }
 
 /** Attach a file name to an error that lacks one, keeping its tag and line. */

@@ -71,8 +71,12 @@ export class Sender {
       const batch = this.opts.outbox.peek(this.opts.batchItems ?? MAX_BATCH_ITEMS);
       if (batch === undefined) {
         await new Promise<void>((resolve) => {
-          this.wake = resolve;
-          signal.addEventListener("abort", () => resolve(), { once: true });
+          const onAbort = (): void => resolve();
+          this.wake = () => {
+            signal.removeEventListener("abort", onAbort);
+            resolve();
+          };
+          signal.addEventListener("abort", onAbort, { once: true });
         });
         this.wake = undefined;
         continue;

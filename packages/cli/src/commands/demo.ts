@@ -1,0 +1,110 @@
+/**
+ * The demo: start the server on a fresh embedded database in a temporary
+ * directory, write a synthetic session there at EPU's pace (sped up), run the
+ * agent on it, print the URLs and a status line, stop cleanly on Ctrl-C.
+ */
+import { randomBytes } from "node:crypto";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import type { Logger } from "pino";
+import { startAgent } from "@emflow/agent";
+import { createServer, loadConfig, type EmflowServer } from "@emflow/server";
+import { synthesizeSession } from "@emflow/synth";
+import { untilInterrupted } from "./register-server.js";
+
+export interface DemoOptions {
+  readonly port: number;
+  readonly squares: number;
+  readonly holesPerSquare: number;
+  readonly shotsPerHole: number;
+  readonly speed: number;
+  readonly keep: boolean;
+}
+
+/** Listen on `port`, or on a free port when it is taken. */
+async function listenSomewhere(server: EmflowServer, log: Logger): Promise<string> {
+  try {
+    return await server.listen();
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== "EADDRINUSE") throw err;
+    log.warn({ port: server.config.port }, "port taken; using a free one");
+    (server.config as { port: number }).port = 0;
+    return server.listen();
+  }
+}
+
+/** Run the demo until Ctrl-C; returns the exit code. */
+export async function runDemo(o: DemoOptions, log: Logger): Promise<number> {
+  const home = await mkdtemp(path.join(tmpdir(), "emflow-demo-"));
+  const visit = path.join(home, "visit");
+  const token = randomBytes(16).toString("hex");
+  const env = { ...process.env, DATABASE_URL: undefined, EMFLOW_TOKENS: undefined };
+  const config = loadConfig({ env, overrides: { port: o.port, host: "127.0.0.1", dataDir: path.join(home, "db"), tokens: [{ user: "demo", token }], logLevel: "warn" } });
+  const server = await createServer(config, { logger: log.child({ component: "server" }, { level: "warn" }) });
+  const url = await listenSomewhere(server, log);
+  const agent = await startAgent({
+    root: visit,
+    server: url,
+    token,
+    outboxDir: path.join(home, "outbox"),
+    settleMs: 200,
+    rescanMs: 10_000,
+    orphanTimeoutMs: 10_000,
+    log: log.child({ component: "agent" }),
+  });
+  const stop = new AbortController();
+  const total = o.squares * o.holesPerSquare * o.shotsPerHole;
+  process.stdout.write(
+    [
+      "",
+      "emflow demo is running",
+      `  API          ${url}/api/v1/acquisitions`,
+      `  API docs     ${url}/docs`,
+      `  live events  ${url}/api/v1/events`,
+      `  a synthetic session (${o.squares} squares × ${o.holesPerSquare} holes × ${o.shotsPerHole} shots = ${total} micrographs)`,
+      `  is being written to ${visit} at ${o.speed}× EPU's pace; the agent follows it.`,
+      "Press Ctrl-C to stop.",
+      "",
+    ].join("\n"),
+  );
+  let written = 0;
+  let fileTotal = 0;
+  const writing = synthesizeSession({
+    dir: visit,
+    squares: o.squares,
+    holesPerSquare: o.holesPerSquare,
+    shotsPerHole: o.shotsPerHole,
+    speed: o.speed,
+    signal: stop.signal,
+    onProgress: (p) => {
+      written = p.written;
+      fileTotal = p.total;
+    },
+  }).then(
+    () => log.info("synthetic session complete; still serving (Ctrl-C to stop)"),
+    (err: unknown) => {
+      if (!stop.signal.aborted) log.error({ err }, "synthetic session writer failed");
+    },
+  );
+  const status = setInterval(() => void printStatus(server, written, fileTotal, log), 5000);
+  const why = await untilInterrupted();
+  log.info({ signal: why }, "stopping the demo");
+  clearInterval(status);
+  stop.abort();
+  await writing;
+  await agent.stop();
+  await server.close();
+  if (o.keep) process.stdout.write(`kept ${home}\n`);
+  else await rm(home, { recursive: true, force: true });
+  return 0;
+}
+
+async function printStatus(server: EmflowServer, written: number, total: number, log: Logger): Promise<void> {
+  const page = await server.store.listAcquisitions({ limit: 1 });
+  const acq = page.items[0];
+  const s = acq === undefined ? undefined : await server.store.summary(acq.id);
+  log.info(
+    `files written ${written}/${total}; API: ${s?.gridSquares ?? 0} grid squares, ${s?.foilHoles ?? 0} foil holes, ${s?.micrographs ?? 0} micrographs`,
+  );
+}

@@ -1,0 +1,72 @@
+/**
+ * `emflow serve` (the HTTP API) and `emflow demo` (server + synthetic session
+ * + agent in one process, what `npm start` runs).
+ */
+import type { Command } from "commander";
+import type { Logger } from "pino";
+import { createServer, loadConfig, type ServerConfig } from "@emflow/server";
+import { positive, positiveInt } from "../program.js";
+import { runDemo } from "./demo.js";
+
+type Run = (work: () => Promise<number>) => void;
+
+/** Wait for Ctrl-C or SIGTERM. */
+export function untilInterrupted(): Promise<string> {
+  return new Promise((resolve) => {
+    process.once("SIGINT", () => resolve("SIGINT"));
+    process.once("SIGTERM", () => resolve("SIGTERM"));
+  });
+}
+
+/** Add serve and demo to the program. */
+export function registerServerCommands(program: Command, run: Run, logger: () => Logger): void {
+  program
+    .command("serve")
+    .description("run the HTTP API (and live event stream) on the embedded database, or PostgreSQL with DATABASE_URL")
+    .option("--port <port>", "port to listen on (env EMFLOW_PORT; default 8080)", positiveInt("--port"))
+    .option("--host <host>", "interface to bind (env EMFLOW_HOST; default 127.0.0.1; 0.0.0.0 for all)")
+    .option("--data-dir <dir>", "embedded database directory (env EMFLOW_DATA_DIR; default ./.emflow)")
+    .option("--config <file>", "TOML config file (env EMFLOW_CONFIG; default ./emflow.toml if present)")
+    .addHelpText(
+      "after",
+      `
+Configuration (later wins): defaults < emflow.toml < environment < flags.
+  emflow.toml:  [server] port, host, body_limit_mb   [store] data_dir, database_url
+                [auth] tokens = ["user:token", ...]   [log] level
+  environment:  EMFLOW_PORT EMFLOW_HOST EMFLOW_DATA_DIR DATABASE_URL EMFLOW_TOKENS=user:token,... EMFLOW_LOG_LEVEL
+Writes (POST /api/v1/ingest) need 'Authorization: Bearer <token>' when tokens are configured;
+without tokens, only clients on this machine may write. Reads are open.
+Endpoints: /api/v1/health, /api/v1/acquisitions[/:id[/summary|/grids]], /api/v1/grids/:id[/atlas|/grid-squares],
+/api/v1/grid-squares/:id[/foil-holes], /api/v1/foil-holes/:id[/micrographs], /api/v1/micrographs, /api/v1/events (SSE).
+Interactive docs at /docs, OpenAPI at /openapi.json.`,
+    )
+    .action((o: { port?: number; host?: string; dataDir?: string; config?: string }) =>
+      run(async () => {
+        const log = logger();
+        const config: ServerConfig = loadConfig({
+          ...(o.config === undefined ? {} : { file: o.config }),
+          overrides: { ...(o.port === undefined ? {} : { port: o.port }), ...(o.host === undefined ? {} : { host: o.host }), ...(o.dataDir === undefined ? {} : { dataDir: o.dataDir }) },
+        });
+        const server = await createServer(config, { logger: log });
+        const url = await server.listen();
+        log.info({ url, docs: `${url}/docs`, store: server.store.kind }, "emflow server listening");
+        const why = await untilInterrupted();
+        log.info({ signal: why }, "shutting down");
+        await server.close();
+        return 0;
+      }),
+    );
+
+  program
+    .command("demo")
+    .description("everything in one process: server on a fresh embedded database, a synthetic session written at EPU's pace, and the agent following it")
+    .option("--port <port>", "port for the API (falls back to a free port if taken)", positiveInt("--port"), 8080)
+    .option("--squares <n>", "grid squares in the synthetic session", positiveInt("--squares"), 6)
+    .option("--holes-per-square <n>", "foil holes per square", positiveInt("--holes-per-square"), 20)
+    .option("--shots-per-hole <n>", "exposures per hole", positiveInt("--shots-per-hole"), 4)
+    .option("--speed <x>", "times faster than EPU (1 = real pace, ~6 s per exposure)", positive("--speed"), 20)
+    .option("--keep", "keep the temporary directory (session, outbox, database) after Ctrl-C")
+    .action((o: { port: number; squares: number; holesPerSquare: number; shotsPerHole: number; speed: number; keep?: boolean }) =>
+      run(() => runDemo({ ...o, keep: o.keep ?? false }, logger())),
+    );
+}
