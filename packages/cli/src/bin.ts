@@ -14,9 +14,6 @@ const program = buildProgram((work) => {
     },
   );
 });
-program.exitOverride((err) => {
-  process.exit(err.exitCode === 0 ? 0 : 2);
-});
 try {
   program.parse(process.argv);
 } catch (err) {

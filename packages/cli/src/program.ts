@@ -37,6 +37,8 @@ export function buildProgram(run: (work: () => Promise<number>) => void): Comman
     .option("--log-level <level>", "trace|debug|info|warn|error", "info")
     .option("--log-json", "log JSON lines (pino) instead of readable lines")
     .showHelpAfterError("(run with --help for usage)")
+    // Set before subcommands are added so they inherit it: usage errors exit 2, --help/--version 0.
+    .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : 2))
     .addHelpText(
       "after",
       `

@@ -1,0 +1,148 @@
+/**
+ * Server configuration: defaults < TOML file (emflow.toml) < environment <
+ * overrides (CLI flags). Every source is validated with zod; a bad file gives
+ * one line naming the file, the key and what is wrong.
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { parse as parseToml, TomlError } from "smol-toml";
+import { z } from "zod";
+import { ValidationError } from "../errors.js";
+
+const LogLevel = z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]);
+/** pino log levels. */
+export type LogLevel = z.infer<typeof LogLevel>;
+
+/** One write credential: `user:token`. */
+export interface Credential {
+  readonly user: string;
+  readonly token: string;
+}
+
+const Credential = z
+  .string()
+  .regex(/^[^:\s]+:\S{8,}$/, 'must be "user:token" with a token of at least 8 characters and no spaces')
+  .transform((s): Credential => ({ user: s.slice(0, s.indexOf(":")), token: s.slice(s.indexOf(":") + 1) }));
+
+const Port = z.coerce.number().int().min(0).max(65535);
+
+/** The file's shape (snake_case keys, as TOML users expect). */
+const ConfigFile = z
+  .object({
+    server: z.object({ port: Port, host: z.string().min(1), body_limit_mb: z.number().positive().max(1024) }).partial().strict(),
+    store: z.object({ data_dir: z.string().min(1), database_url: z.string().min(1) }).partial().strict(),
+    auth: z.object({ tokens: z.array(Credential) }).partial().strict(),
+    log: z.object({ level: LogLevel }).partial().strict(),
+  })
+  .partial()
+  .strict();
+
+/** The resolved configuration. */
+export interface ServerConfig {
+  readonly port: number;
+  readonly host: string;
+  /** PGlite data directory (absolute); unused when `databaseUrl` is set. */
+  readonly dataDir: string;
+  /** PostgreSQL connection string; switches the store to PostgreSQL. */
+  readonly databaseUrl: string | undefined;
+  /** Write credentials; empty = writes only from loopback. */
+  readonly tokens: readonly Credential[];
+  readonly logLevel: LogLevel;
+  /** Largest accepted request body. */
+  readonly bodyLimitBytes: number;
+  /** SSE heartbeat interval. */
+  readonly sseHeartbeatMs: number;
+  /** The file the config came from, if any. */
+  readonly configFile: string | undefined;
+}
+
+/** Where `loadConfig` reads from. */
+export interface LoadConfigOptions {
+  /** Path of a TOML file (`--config`); else EMFLOW_CONFIG; else ./emflow.toml when it exists. */
+  readonly file?: string;
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  readonly overrides?: Partial<Omit<ServerConfig, "configFile">>;
+  /** Directory relative paths are resolved against (default process.cwd()). */
+  readonly cwd?: string;
+}
+
+const Env = z.object({
+  EMFLOW_PORT: Port.optional(),
+  EMFLOW_HOST: z.string().min(1).optional(),
+  EMFLOW_DATA_DIR: z.string().min(1).optional(),
+  DATABASE_URL: z.string().min(1).optional(),
+  EMFLOW_TOKENS: z
+    .string()
+    .transform((s) => s.split(",").map((t) => t.trim()).filter((t) => t.length > 0))
+    .pipe(z.array(Credential))
+    .optional(),
+  EMFLOW_LOG_LEVEL: LogLevel.optional(),
+});
+
+/** Read, validate and merge the configuration. Throws ValidationError with a one-line message. */
+export function loadConfig(opts: LoadConfigOptions = {}): ServerConfig {
+  const env = opts.env ?? process.env;
+  const cwd = opts.cwd ?? process.cwd();
+  const fromEnvOrDefault = opts.file ?? nonEmpty(env.EMFLOW_CONFIG) ?? (existsSync(resolve(cwd, "emflow.toml")) ? "emflow.toml" : undefined);
+  const path = fromEnvOrDefault === undefined ? undefined : resolve(cwd, fromEnvOrDefault);
+  const file = path === undefined ? {} : readConfigFile(path);
+  // Relative paths in the file are relative to the file, so a config works from any cwd.
+  const fileDir = path === undefined ? cwd : dirname(path);
+
+  const e = Env.safeParse(Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== "")));
+  if (!e.success) throw new ValidationError(`environment: ${formatIssue(e.error.issues[0])}`);
+  const vars = e.data;
+
+  const config: ServerConfig = {
+    port: vars.EMFLOW_PORT ?? file.server?.port ?? 8080,
+    host: vars.EMFLOW_HOST ?? file.server?.host ?? "127.0.0.1",
+    dataDir:
+      vars.EMFLOW_DATA_DIR !== undefined
+        ? resolve(cwd, vars.EMFLOW_DATA_DIR)
+        : file.store?.data_dir !== undefined
+          ? resolve(fileDir, file.store.data_dir)
+          : resolve(cwd, ".emflow"),
+    databaseUrl: vars.DATABASE_URL ?? file.store?.database_url,
+    tokens: vars.EMFLOW_TOKENS ?? file.auth?.tokens ?? [],
+    logLevel: vars.EMFLOW_LOG_LEVEL ?? file.log?.level ?? "info",
+    bodyLimitBytes: Math.round((file.server?.body_limit_mb ?? 20) * 1024 * 1024),
+    sseHeartbeatMs: 15_000,
+    configFile: path,
+  };
+  return { ...config, ...definedOnly(opts.overrides ?? {}) };
+}
+
+function readConfigFile(path: string): z.infer<typeof ConfigFile> {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (err) {
+    throw new ValidationError(`${path}: cannot read the config file (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+  }
+  let raw: unknown;
+  try {
+    raw = parseToml(text);
+  } catch (err) {
+    const where = err instanceof TomlError ? `:${err.line}` : "";
+    const message = (err as Error).message.split("\n")[0];
+    throw new ValidationError(`${path}${where}: not valid TOML: ${message}`);
+  }
+  const parsed = ConfigFile.safeParse(raw);
+  if (!parsed.success) throw new ValidationError(`${path}: ${formatIssue(parsed.error.issues[0])}`);
+  return parsed.data;
+}
+
+function formatIssue(issue: z.core.$ZodIssue | undefined): string {
+  if (issue === undefined) return "invalid";
+  const path = issue.path.map(String).join(".");
+  const message = issue.message.replace(/^Invalid input: /, "");
+  return path.length > 0 ? `${path}: ${message}` : message;
+}
+
+function nonEmpty(s: string | undefined): string | undefined {
+  return s === undefined || s === "" ? undefined : s;
+}
+
+function definedOnly<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

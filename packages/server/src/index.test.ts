@@ -1,0 +1,33 @@
+/** The package's public exports, kept deliberate: a change here is an API change. */
+import { expect, it } from "vitest";
+import * as server from "./index.js";
+
+it("exports exactly the public API", () => {
+  expect(Object.keys(server).sort()).toEqual([
+    "Acquisition",
+    "AcquisitionSummary",
+    "Atlas",
+    "AtlasTile",
+    "AtlasWithTiles",
+    "ChangeEvent",
+    "ChangeHub",
+    "ConflictError",
+    "DEFAULT_LIMIT",
+    "FoilHole",
+    "Grid",
+    "GridSquare",
+    "HttpError",
+    "MAX_LIMIT",
+    "Micrograph",
+    "NotFoundError",
+    "Page",
+    "SERVER_VERSION",
+    "UnauthorizedError",
+    "ValidationError",
+    "createServer",
+    "loadConfig",
+    "openPgliteStore",
+    "openPostgresStore",
+    "openStore",
+  ]);
+});

@@ -1,0 +1,129 @@
+/**
+ * createServer: the HTTP API on a store, ready to `listen()` (the CLI) or to
+ * `app.inject()` (tests). Start it on port 0 to get a free port.
+ */
+import { randomUUID } from "node:crypto";
+import { readFileSync } from "node:fs";
+import Fastify, { type FastifyBaseLogger } from "fastify";
+import { pino } from "pino";
+import type { ServerConfig } from "./config/config.js";
+import { ChangeHub } from "./events/hub.js";
+import type { App, RouteContext } from "./http/app-types.js";
+import { installErrorHandlers } from "./http/http-error.js";
+import { registerOpenApi } from "./http/openapi.js";
+import { acquisitionRoutes } from "./http/routes/acquisitions.js";
+import { eventRoutes } from "./http/routes/events.js";
+import { foilHoleRoutes } from "./http/routes/foil-holes.js";
+import { gridSquareRoutes } from "./http/routes/grid-squares.js";
+import { gridRoutes } from "./http/routes/grids.js";
+import { healthRoutes } from "./http/routes/health.js";
+import { ingestRoutes } from "./http/routes/ingest.js";
+import { micrographRoutes } from "./http/routes/micrographs.js";
+import { jsonSerializerCompiler, zodValidatorCompiler, type ZodTypeProvider } from "./http/zod-schemas.js";
+import { openStore } from "./store/open-store.js";
+import type { Store } from "./store/store.js";
+
+/** Optional collaborators; anything left out is created from the config. */
+export interface ServerDeps {
+  /** Use this store (not closed by `close()`); default: open the configured one (closed by `close()`). */
+  readonly store?: Store;
+  /** A pino (or compatible) logger, e.g. `pino({ level: "silent" })` in tests or a pretty one in the CLI. */
+  readonly logger?: FastifyBaseLogger;
+  readonly hub?: ChangeHub;
+  /** How long `close()` lets requests in flight finish before cutting connections (default 3000 ms). */
+  readonly closeGraceMs?: number;
+}
+
+/** A created server. */
+export interface EmflowServer {
+  readonly app: App;
+  readonly store: Store;
+  readonly hub: ChangeHub;
+  readonly config: ServerConfig;
+  /** Start listening on config.host:config.port; resolves to the base URL (e.g. http://127.0.0.1:41234). */
+  listen(): Promise<string>;
+  /** Stop: end event streams, stop listening, close the store if this server opened it. */
+  close(): Promise<void>;
+}
+
+/** The server package's version, for /health and the OpenAPI document. */
+export const SERVER_VERSION: string = (JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string }).version;
+
+const REQUEST_ID = /^[\w.:-]{1,100}$/;
+
+/** Build the HTTP server (routes, docs, error handling) on `deps.store` or the configured store. */
+export async function createServer(config: ServerConfig, deps: ServerDeps = {}): Promise<EmflowServer> {
+  const logger = deps.logger ?? pino({ level: config.logLevel });
+  const store = deps.store ?? (await openStore(config, { onIdleError: (err) => logger.warn({ err }, "idle database connection failed") }));
+  const hub = deps.hub ?? new ChangeHub();
+  try {
+    return await build(config, { logger, store, hub, ownsStore: deps.store === undefined, closeGraceMs: deps.closeGraceMs ?? 3000 });
+  } catch (err) {
+    if (deps.store === undefined) await store.close();
+    throw err;
+  }
+}
+
+async function build(
+  config: ServerConfig,
+  { logger, store, hub, ownsStore, closeGraceMs }: { logger: FastifyBaseLogger; store: Store; hub: ChangeHub; ownsStore: boolean; closeGraceMs: number },
+): Promise<EmflowServer> {
+  const app: App = Fastify({
+    loggerInstance: logger,
+    bodyLimit: config.bodyLimitBytes,
+    // Honour a caller's request id (proxies, the agent) so one id follows a request across logs.
+    genReqId: (req) => {
+      const given = req.headers["x-request-id"];
+      return typeof given === "string" && REQUEST_ID.test(given) ? given : randomUUID();
+    },
+  }).withTypeProvider<ZodTypeProvider>();
+
+  app.setValidatorCompiler(zodValidatorCompiler);
+  app.setSerializerCompiler(jsonSerializerCompiler);
+  installErrorHandlers(app);
+  app.addHook("onSend", async (request, reply) => {
+    reply.header("x-request-id", request.id);
+  });
+
+  await registerOpenApi(app, SERVER_VERSION);
+  const ctx: RouteContext = { store, hub, config, version: SERVER_VERSION, startedAt: Date.now() };
+  healthRoutes(app, ctx);
+  ingestRoutes(app, ctx);
+  acquisitionRoutes(app, ctx);
+  gridRoutes(app, ctx);
+  gridSquareRoutes(app, ctx);
+  foilHoleRoutes(app, ctx);
+  micrographRoutes(app, ctx);
+  const closeStreams = eventRoutes(app, ctx);
+
+  // Open SSE streams are never idle, so end them before the HTTP server waits for connections to drain.
+  app.addHook("preClose", async () => closeStreams());
+  if (ownsStore) app.addHook("onClose", async () => store.close());
+
+  if (config.tokens.length === 0) {
+    logger.warn("no write tokens configured: POST /api/v1/ingest is accepted only from loopback clients");
+  }
+  logger.info({ store: store.kind, ...(ownsStore && store.kind === "pglite" ? { dataDir: config.dataDir } : {}) }, "store ready");
+
+  let closed = false;
+  return {
+    app,
+    store,
+    hub,
+    config,
+    listen: () => app.listen({ port: config.port, host: config.host }),
+    close: async () => {
+      if (closed) return;
+      closed = true;
+      // Connections that never sent a request (browser preconnects, a client's spare socket) are not
+      // "idle" to Node and would hold close() open until the client gives up, so cut them after a grace period.
+      const cut = setTimeout(() => app.server.closeAllConnections(), closeGraceMs);
+      cut.unref();
+      try {
+        await app.close();
+      } finally {
+        clearTimeout(cut);
+      }
+    },
+  };
+}

@@ -1,0 +1,87 @@
+/**
+ * Timings on a 50,000-micrograph session (EMFLOW_BENCH=1; PostgreSQL too when
+ * DATABASE_URL is set): 5000-item batches, replays, summary, paging.
+ * Prints one line per measurement; asserts only correctness.
+ */
+import { randomBytes } from "node:crypto";
+import pg from "pg";
+import { describe, expect, it } from "vitest";
+import { uniqueSession } from "../testing/fixtures.js";
+import { openTestStore } from "../testing/pglite-snapshot.js";
+import { synthBatches, synthItems } from "../testing/synth-batch.js";
+import { openPostgresStore } from "./postgres.js";
+import type { Store } from "./store.js";
+
+const url = process.env.DATABASE_URL;
+const adapters: Array<[string, () => Promise<{ store: Store; dispose: () => Promise<void> }>]> = [
+  ["pglite", async () => {
+    const store = await openTestStore();
+    return { store, dispose: () => store.close() };
+  }],
+];
+if (url) {
+  adapters.push(["postgres", async () => {
+    const schema = `emflow_bench_${randomBytes(4).toString("hex")}`;
+    const store = await openPostgresStore({ connectionString: url, schema });
+    return {
+      store,
+      dispose: async () => {
+        await store.close();
+        const c = new pg.Client({ connectionString: url });
+        await c.connect();
+        await c.query(`DROP SCHEMA ${schema} CASCADE`);
+        await c.end();
+      },
+    };
+  }]);
+}
+
+const time = async <T>(label: string, fn: () => Promise<T>): Promise<T> => {
+  const t0 = performance.now();
+  const out = await fn();
+  console.log(`${label}: ${(performance.now() - t0).toFixed(0)} ms`);
+  return out;
+};
+
+describe.skipIf(!process.env.EMFLOW_BENCH)("store timings", () => {
+  for (const [name, make] of adapters) {
+    it(`${name}: 50,000 micrographs`, async () => {
+      const { store, dispose } = await make();
+      try {
+        // 20 squares × 50 holes × 50 exposures = 50,000 micrographs, 51,022 items.
+        const items = synthItems({ squares: 20, holesPerSquare: 50, micrographsPerHole: 50 });
+        const batches = synthBatches(uniqueSession("bench"), items);
+        const ms: number[] = [];
+        let acquisitionId = "";
+        for (const b of batches) {
+          const t0 = performance.now();
+          acquisitionId = (await store.ingest(b)).acquisitionId;
+          ms.push(performance.now() - t0);
+        }
+        console.log(`${name}: ${batches.length} batches of ≤5000 items: median ${median(ms).toFixed(0)} ms, max ${Math.max(...ms).toFixed(0)} ms`);
+        const replay = await time(`${name}: replay of one 5000-item batch (no changes)`, () => store.ingest({ ...batches[3]!, batchId: crypto.randomUUID() }));
+        expect(replay).toMatchObject({ created: 0, updated: 0 });
+        const summary = await time(`${name}: summary`, () => store.summary(acquisitionId));
+        expect(summary?.micrographs).toBe(50_000);
+        await time(`${name}: summary (warm)`, () => store.summary(acquisitionId));
+        const page = await time(`${name}: first micrograph page of 1000`, () => store.listMicrographs({ acquisitionId, limit: 1000 }));
+        await time(`${name}: page 40 of 1000`, async () => {
+          let cursor = page.nextCursor!;
+          for (let i = 0; i < 38; i++) cursor = (await store.listMicrographs({ acquisitionId, limit: 1000, cursor })).nextCursor!;
+          return store.listMicrographs({ acquisitionId, limit: 1000, cursor });
+        });
+        const window = await time(`${name}: micrographs in a 60 s window`, () =>
+          store.listMicrographs({ acquisitionId, acquiredFrom: "2025-01-08T18:00:00Z", acquiredTo: "2025-01-08T18:01:00Z" }),
+        );
+        expect(window.total).toBe(60);
+      } finally {
+        await dispose();
+      }
+    }, 300_000);
+  }
+});
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+}
