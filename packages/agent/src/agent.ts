@@ -8,16 +8,18 @@
 import path from "node:path";
 import { hostname } from "node:os";
 import { stat } from "node:fs/promises";
-import { watch, type FSWatcher } from "chokidar";
 import type { Logger } from "pino";
 import { IngestClient } from "./client/ingest-client.js";
 import { abortableSleep, Sender, type SenderStats } from "./client/sender.js";
 import { sessionDirOf } from "./discover.js";
-import { nodeFileSource, type FileSource } from "./fs-source.js";
+import { adaptiveFileSource, type FileSource } from "./fs-source.js";
+import { ReadAhead } from "./prefetch.js";
 import { Outbox } from "./outbox/outbox.js";
 import { scanTree } from "./scan.js";
 import { sortForIngest, SessionPipeline, type PipelineStats } from "./session/pipeline.js";
 import { ChangeDetector } from "./watch/change-detector.js";
+import { HotDirs } from "./watch/hot-dirs.js";
+import { DirWatcher } from "./watch/dir-watcher.js";
 
 export interface AgentOptions {
   /** A session directory, or a directory that holds (or will hold) sessions. */
@@ -27,19 +29,31 @@ export interface AgentOptions {
   /** Where the durable outbox lives (default `<cwd>/.emflow/agent-outbox`). */
   readonly outboxDir: string;
   readonly agentId?: string;
-  /** A file must be unchanged this long before it is read (default 500 ms). */
+  /**
+   * A metadata file must be unchanged this long before it is read (default 100 ms). Short on purpose:
+   * parsing is the real completeness check (a half-written XML is retried), and it sets the latency.
+   */
   readonly settleMs?: number;
-  /** Full rescan period (default 30 s); 0 disables it. */
+  /** Movies are large and only their path is recorded, but they must be complete (default 1000 ms). */
+  readonly movieSettleMs?: number;
+  /** Re-list recently active directories this often (default 1 s), for events lost in bursts. */
+  readonly hotScanMs?: number;
+  /** Full rescan period (default 30 s, 5 s with `poll`); 0 disables it. */
   readonly rescanMs?: number;
   /** Orphans older than this get their implied parents (default 60 s). */
   readonly orphanTimeoutMs?: number;
-  /** Use polling instead of OS events (for network shares that send none). */
+  /**
+   * Do not rely on OS file events (network shares that send none): find changes by rescanning,
+   * every `rescanMs` (set it short, e.g. 2–5 s, with this option).
+   */
   readonly poll?: boolean;
   readonly fsync?: boolean;
   readonly requestTimeoutMs?: number;
   readonly files?: FileSource;
   readonly log?: Logger;
 }
+
+const MOVIE_EXT = /\.(mrc|mrcs|tiff?|eer)$/i;
 
 /** Everything the agent knows about its progress. */
 export interface AgentStats extends PipelineStats {
@@ -65,7 +79,12 @@ export interface AgentHandle {
 
 /** Start the agent. Throws only for unusable options; everything later is logged and retried. */
 export async function startAgent(opts: AgentOptions): Promise<AgentHandle> {
-  const files = opts.files ?? nodeFileSource;
+  // Reads of queued metadata files start ahead of their turn (see ChangeDetector.prefetch).
+  const files = new ReadAhead(
+    opts.files ??
+      adaptiveFileSource(20, (ms, file) => log?.info({ ms: Math.round(ms), file }, "slow disk: reading asynchronously from now on")),
+    (p) => /\.(xml|dm)$/i.test(p),
+  );
   const log = opts.log;
   const root = path.resolve(opts.root);
   const stopper = new AbortController();
@@ -99,7 +118,10 @@ export async function startAgent(opts: AgentOptions): Promise<AgentHandle> {
 
   const detector = new ChangeDetector({
     files,
-    settleMs: opts.settleMs ?? 500,
+    ...(log === undefined ? {} : { log: log.child({ component: "detector" }) }),
+    settleMs: opts.settleMs ?? 100,
+    prefetch: (paths) => files.prefetch(paths),
+    settleFor: (p) => (MOVIE_EXT.test(p) ? (opts.movieSettleMs ?? 1000) : (opts.settleMs ?? 100)),
     onReady: async (abs) => {
       const sessionDir = sessionDirOf(root, abs);
       if (sessionDir === undefined) return "done";
@@ -108,12 +130,23 @@ export async function startAgent(opts: AgentOptions): Promise<AgentHandle> {
     },
   });
 
-  let watcher: FSWatcher | undefined;
+  const hot = new HotDirs({
+    candidate: (file, stamp) => void detector.candidate(file, stamp),
+    known: (file) => detector.has(file),
+    ...(log === undefined ? {} : { log: log.child({ component: "hot-dirs" }) }),
+  });
+  const sweeping = setInterval(() => void hot.sweep(signal), opts.hotScanMs ?? 1000);
+  sweeping.unref();
   let initialScanDone = false;
   const rescan = async (initial: boolean): Promise<void> => {
     const tree = await scanTree(root, signal);
     const rels = sortForIngest([...tree.keys()]);
-    for (const rel of rels) await detector.candidate(path.join(root, rel), tree.get(rel));
+    for (const rel of rels) {
+      const abs = path.join(root, rel);
+      hot.noteFile(abs, tree.get(rel));
+      watchDirOf(abs);
+      await detector.candidate(abs, tree.get(rel));
+    }
     await detector.idle();
     for (const p of pipelines.values()) await p.refreshAtlases();
     const cutoff = initial ? Infinity : Date.now() - (opts.orphanTimeoutMs ?? 60_000);
@@ -122,28 +155,44 @@ export async function startAgent(opts: AgentOptions): Promise<AgentHandle> {
       if (n > 0) log?.info({ session: p.sessionDir, implied: n }, "created parents for orphans whose own files never arrived");
     }
   };
+  const watcher = new DirWatcher({
+    onPath: (file) => {
+      hot.touch(path.dirname(file));
+      void detector.candidate(file);
+    },
+    // A new directory: scan it now (files may predate its watch) and keep it hot for a while.
+    onDir: (dir) => {
+      hot.touch(dir);
+      hot.touch(path.dirname(dir));
+      void scanTree(dir, signal).then(
+        (tree) => {
+          for (const [rel, stamp] of tree) {
+            const file = path.join(dir, rel);
+            watchDirOf(file);
+            void detector.candidate(file, stamp);
+          }
+        },
+        () => undefined,
+      );
+    },
+    onError: (err, dir) => log?.debug({ err, dir }, "stopped watching a directory"),
+  });
+  // Every directory a scan finds is watched (cheap: one inotify watch each), unless polling.
+  const watchDirOf = (file: string): void => {
+    if (opts.poll !== true) watcher.add(path.dirname(file));
+  };
   // Watch first, then scan: anything written between the two is seen by one or the other (or both: harmless).
   const ready = (async () => {
     await waitForDirectory(root, signal, log);
     if (signal.aborted) return;
-    const w = watch(root, {
-      ignoreInitial: true,
-      persistent: true,
-      usePolling: opts.poll ?? false,
-      interval: 1000,
-      ignored: (p: string) => path.basename(p).startsWith("."),
-    });
-    const onPath = (p: string): void => void detector.candidate(path.resolve(p));
-    w.on("add", onPath).on("change", onPath);
-    w.on("error", (err) => log?.warn({ err }, "watcher error; rescans continue"));
-    watcher = w;
+    if (opts.poll !== true) watcher.add(root);
     await rescan(true);
     initialScanDone = true;
-    log?.info({ sessions: pipelines.size, files: detector.size }, "initial scan done; watching for changes");
+    log?.info({ sessions: pipelines.size, files: detector.size, watched: watcher.size }, "initial scan done; watching for changes");
   })();
   const rescanning = (async () => {
     await ready.catch(() => undefined);
-    const every = opts.rescanMs ?? 30_000;
+    const every = opts.rescanMs ?? (opts.poll === true ? 5_000 : 30_000);
     while (every > 0 && !signal.aborted) {
       await abortableSleep(every, signal).catch(() => undefined);
       if (!signal.aborted) await rescan(false).catch((err) => log?.warn({ err }, "rescan failed; will try again"));
@@ -181,8 +230,11 @@ export async function startAgent(opts: AgentOptions): Promise<AgentHandle> {
     },
     async stop() {
       stopper.abort();
+      clearInterval(sweeping);
+      watcher.close();
       detector.stop();
-      await watcher?.close();
+      // Let the file being handled finish (its changes reach the outbox) before closing the outbox.
+      await detector.idle();
       await Promise.allSettled([sending, rescanning, ready]);
       await outbox.close();
     },

@@ -57,3 +57,27 @@ export const syncFileSource: FileSource = {
   ...nodeFileSource,
   readText: async (path) => readFileSync(path, "utf8"),
 };
+
+/**
+ * Reads synchronously while the disk is fast (a local disk answers a small read in
+ * microseconds, far cheaper than a thread-pool round trip), and switches to
+ * asynchronous reads for good the first time a read takes longer than
+ * `slowMs` (a network share): then a slow read never stalls the event loop again.
+ */
+export function adaptiveFileSource(slowMs = 20, onSlow?: (ms: number, path: string) => void): FileSource {
+  let sync = true;
+  return {
+    ...nodeFileSource,
+    async readText(path) {
+      if (!sync) return readFileAsync(path, "utf8");
+      const t = performance.now();
+      const text = readFileSync(path, "utf8");
+      const ms = performance.now() - t;
+      if (ms > slowMs) {
+        sync = false;
+        onSlow?.(ms, path);
+      }
+      return text;
+    },
+  };
+}

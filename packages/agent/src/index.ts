@@ -14,3 +14,4 @@ export * from "./agent.js";
 export * from "./prefetch.js";
 export * from "./parse-pool.js";
 export * from "./recording/index.js";
+export * from "./watch/hot-dirs.js";

@@ -84,12 +84,13 @@ Bad files are listed on stderr with the file and line; the rest is still parsed.
     .requiredOption("--server <url>", "emflow server, e.g. http://10.0.0.5:8080")
     .addOption(new Option("--token <token>", "write token for the server").env("EMFLOW_TOKEN"))
     .option("--outbox <dir>", "durable outbox directory", ".emflow/agent-outbox")
-    .option("--settle-ms <ms>", "a file must be unchanged this long before it is read", positive("--settle-ms", true), 500)
-    .option("--rescan-s <s>", "full rescan period, to catch events lost on network shares (0: off)", positive("--rescan-s", true), 30)
+    .option("--settle-ms <ms>", "a metadata file must be unchanged this long before it is read (a half-written one is retried anyway)", positive("--settle-ms", true), 100)
+    .option("--movie-settle-ms <ms>", "a movie must be unchanged this long before it is recorded", positive("--movie-settle-ms", true), 1000)
+    .option("--rescan-s <s>", "full rescan period, to catch events lost on network shares (default 30; 5 with --poll; 0: off)", positive("--rescan-s", true))
     .option("--orphan-timeout-s <s>", "after this, files whose parent's file never came are applied with an implied parent", positive("--orphan-timeout-s", true), 60)
-    .option("--poll", "poll the file system instead of using change events (some network shares)")
+    .option("--poll", "do not rely on file-system events (network shares that send none): rescan every --rescan-s")
     .option("--status-s <s>", "print a status line this often", positive("--status-s"), 10)
-    .action((dir: string, o: { server: string; token?: string; outbox: string; settleMs: number; rescanS: number; orphanTimeoutS: number; poll?: boolean; statusS: number }) =>
+    .action((dir: string, o: { server: string; token?: string; outbox: string; settleMs: number; movieSettleMs: number; rescanS?: number; orphanTimeoutS: number; poll?: boolean; statusS: number }) =>
       run(() => agentWatch(dir, { ...o, poll: o.poll ?? false }, logger())),
     );
 

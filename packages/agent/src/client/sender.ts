@@ -82,8 +82,10 @@ export class Sender {
         continue;
       }
       try {
+        const t = performance.now();
         await this.opts.client.send({ batchId, agentId: this.opts.agentId, session: batch.session, items: batch.items }, signal);
         await this.opts.outbox.ack(batch.toSeq);
+        this.opts.log?.debug({ items: batch.items.length, records: batch.toSeq - batch.fromSeq + 1, ms: Math.round(performance.now() - t) }, "batch sent");
         this.stats.batchesSent++;
         this.stats.itemsSent += batch.items.length;
         this.stats.connected = true;

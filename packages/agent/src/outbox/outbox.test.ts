@@ -80,3 +80,16 @@ describe("Outbox", () => {
     expect(readdirSync(dir).filter((f) => f.startsWith("seg-")).length).toBe(1);
   });
 });
+
+describe("coalesce", async () => {
+  const { coalesce } = await import("./outbox.js");
+  it("merges repeats of one entity into its first place, later fields winning", () => {
+    const mic = (data: Record<string, unknown>): IngestItem =>
+      ({ kind: "micrograph", gridId: "9", gridSquareId: "1", foilHoleId: "2", name: "FoilHole_2_Data_3_4_20250101_000000", data }) as IngestItem;
+    const hole: IngestItem = { kind: "foilHole", gridId: "9", gridSquareId: "1", foilHoleId: "5", data: { state: "Completed" } };
+    const out = coalesce([mic({ previewFile: "a.jpg" }), hole, mic({ frameCount: 40, previewFile: "b.jpg" }), mic({ movieFile: "m.tiff" })]);
+    expect(out).toHaveLength(2);
+    expect(out[0]!.data).toEqual({ previewFile: "b.jpg", frameCount: 40, movieFile: "m.tiff" });
+    expect(out[1]).toEqual(hole);
+  });
+});

@@ -13,7 +13,7 @@ import path from "node:path";
 import { mkdir, open, readdir, readFile, rename, rm, writeFile, type FileHandle } from "node:fs/promises";
 import type { Logger } from "pino";
 import { z } from "zod";
-import { IngestItem, SessionKey, type IngestItem as Item, type SessionKey as Key } from "@emflow/core";
+import { IngestItem, itemKey, SessionKey, type IngestItem as Item, type SessionKey as Key } from "@emflow/core";
 
 /** One appended change set. */
 export interface OutboxRecord {
@@ -44,7 +44,10 @@ export interface OutboxOptions {
 
 /** See the module comment. Create with `Outbox.open(dir)`. */
 export class Outbox {
-  private readonly records: OutboxRecord[] = [];
+  // Unacknowledged records: an array plus a head index (Array.shift() is O(n); acks come one batch at a time).
+  private records: OutboxRecord[] = [];
+  private head = 0;
+  private pendingItemCount = 0;
   private nextSeq: number;
   private ackSeq: number;
   private segment: { n: number; fh: FileHandle; bytes: number; lastSeq: number };
@@ -53,6 +56,7 @@ export class Outbox {
   private waiters: Array<{ resolve: () => void; reject: (e: unknown) => void }> = [];
   private flushTimer: NodeJS.Timeout | undefined;
   private listeners = new Set<() => void>();
+  private closed = false;
 
   private constructor(
     readonly dir: string,
@@ -94,6 +98,7 @@ export class Outbox {
     const fh = await open(path.join(dir, segName(n)), "a");
     const box = new Outbox(dir, opts, { ackSeq, nextSeq: maxSeq + 1, segment: { n, fh, bytes: 0, lastSeq: 0 } });
     box.records.push(...loaded);
+    box.pendingItemCount = loaded.reduce((n, r) => n + r.items.length, 0);
     box.segments.push(...segs);
     await box.dropAckedSegments();
     return box;
@@ -101,12 +106,12 @@ export class Outbox {
 
   /** Records not yet acknowledged. */
   get pendingRecords(): number {
-    return this.records.length;
+    return this.records.length - this.head;
   }
 
   /** Items not yet acknowledged. */
   get pendingItems(): number {
-    return this.records.reduce((n, r) => n + r.items.length, 0);
+    return this.pendingItemCount;
   }
 
   /** Call `fn` whenever a commit makes new records available. Returns an unsubscribe function. */
@@ -115,10 +120,12 @@ export class Outbox {
     return () => this.listeners.delete(fn);
   }
 
-  /** Append a change set; resolves once it is durably on disk. */
+  /** Append a change set; resolves once it is durably on disk. Rejects after `close()`. */
   append(session: Key, items: Item[]): Promise<number> {
+    if (this.closed) return Promise.reject(new Error("outbox is closed"));
     const rec: OutboxRecord = { seq: this.nextSeq++, session, items };
     this.records.push(rec);
+    this.pendingItemCount += items.length;
     this.buffer.push(`${JSON.stringify(rec)}\n`);
     const done = new Promise<void>((resolve, reject) => this.waiters.push({ resolve, reject }));
     this.flushTimer ??= setTimeout(() => void this.flush(), this.opts.groupMs ?? 10);
@@ -150,23 +157,30 @@ export class Outbox {
 
   /** The next batch: the oldest unacked records of one session, up to `maxItems` items (at least one record). */
   peek(maxItems: number): OutboxBatch | undefined {
-    const first = this.records[0];
+    const first = this.records[this.head];
     if (first === undefined || first.seq >= this.nextSeq - this.buffer.length) return undefined;
     const items: Item[] = [...first.items];
     let toSeq = first.seq;
     const committedBelow = this.nextSeq - this.buffer.length;
-    for (let i = 1; i < this.records.length; i++) {
+    for (let i = this.head + 1; i < this.records.length; i++) {
       const r = this.records[i]!;
       if (r.seq >= committedBelow || !sameSession(r.session, first.session) || items.length + r.items.length > maxItems) break;
       items.push(...r.items);
       toSeq = r.seq;
     }
-    return { fromSeq: first.seq, toSeq, session: first.session, items };
+    return { fromSeq: first.seq, toSeq, session: first.session, items: coalesce(items) };
   }
 
   /** Acknowledge everything up to `seq` (the server stored it). */
   async ack(seq: number): Promise<void> {
-    while (this.records.length > 0 && this.records[0]!.seq <= seq) this.records.shift();
+    while (this.head < this.records.length && this.records[this.head]!.seq <= seq) {
+      this.pendingItemCount -= this.records[this.head]!.items.length;
+      this.head++;
+    }
+    if (this.head > 1024 && this.head * 2 > this.records.length) {
+      this.records = this.records.slice(this.head);
+      this.head = 0;
+    }
     this.ackSeq = Math.max(this.ackSeq, seq);
     const tmp = path.join(this.dir, "ack.json.tmp");
     await writeFile(tmp, JSON.stringify({ seq: this.ackSeq }));
@@ -189,6 +203,7 @@ export class Outbox {
 
   /** Flush and close the current segment. */
   async close(): Promise<void> {
+    this.closed = true;
     await this.flush();
     await this.segment.fh.close();
   }
@@ -206,6 +221,28 @@ export class Outbox {
       await rm(path.join(this.dir, segName(s.n)), { force: true });
     }
   }
+}
+
+/**
+ * Merge repeated upserts of one entity into its first occurrence (later fields win). A micrograph's
+ * JPEG, XML and movie usually land within one batch: one row for the server instead of three.
+ * Parent-before-child order holds: the first occurrence already came after its parent.
+ */
+export function coalesce(items: readonly Item[]): Item[] {
+  const first = new Map<string, Item>();
+  const out: Item[] = [];
+  for (const item of items) {
+    const key = itemKey(item);
+    const prev = first.get(key);
+    if (prev === undefined) {
+      const copy = { ...item, data: { ...item.data } } as Item;
+      first.set(key, copy);
+      out.push(copy);
+    } else {
+      Object.assign(prev.data, item.data);
+    }
+  }
+  return out;
 }
 
 function sameSession(a: Key, b: Key): boolean {

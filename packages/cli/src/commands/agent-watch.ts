@@ -12,7 +12,8 @@ export interface WatchOptions {
   readonly token?: string;
   readonly outbox: string;
   readonly settleMs: number;
-  readonly rescanS: number;
+  readonly movieSettleMs: number;
+  readonly rescanS?: number;
   readonly orphanTimeoutS: number;
   readonly poll: boolean;
   readonly statusS: number;
@@ -47,7 +48,8 @@ export async function agentWatch(dir: string, opts: WatchOptions, log: Logger): 
     ...(opts.token === undefined ? {} : { token: opts.token }),
     outboxDir: path.resolve(opts.outbox),
     settleMs: opts.settleMs,
-    rescanMs: opts.rescanS * 1000,
+    movieSettleMs: opts.movieSettleMs,
+    ...(opts.rescanS === undefined ? {} : { rescanMs: opts.rescanS * 1000 }),
     orphanTimeoutMs: opts.orphanTimeoutS * 1000,
     poll: opts.poll,
     log,

@@ -1,0 +1,13 @@
+// `npm run bench`: every benchmark in turn; each writes bench/results/<name>.json.
+import { spawnSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
+
+const only = process.argv.slice(2);
+const all = ["parse-throughput", "live-ingest"];
+let failed = 0;
+for (const name of all.filter((n) => only.length === 0 || only.includes(n))) {
+  process.stderr.write(`== ${name}\n`);
+  const r = spawnSync(process.execPath, [fileURLToPath(new URL(`./${name}.mjs`, import.meta.url))], { stdio: "inherit" });
+  if (r.status !== 0) failed++;
+}
+process.exit(failed === 0 ? 0 : 1);
