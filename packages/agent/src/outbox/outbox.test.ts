@@ -93,3 +93,25 @@ describe("coalesce", async () => {
     expect(out[1]).toEqual(hole);
   });
 });
+
+describe("Outbox under load", () => {
+  it("rolls segments while flushes overlap, loses nothing, and reopens with every unacked record", async () => {
+    const dir = tmp();
+    const box = await Outbox.open(dir, { fsync: true, segmentBytes: 2000, groupMs: 1 });
+    const appends: Array<Promise<number>> = [];
+    for (let i = 0; i < 300; i++) {
+      appends.push(box.append(S1, [sq(String(i))]));
+      if (i % 7 === 0) void box.flush();
+      if (i % 50 === 0) await new Promise((r) => setTimeout(r, 1));
+    }
+    const seqs = await Promise.all(appends);
+    expect(seqs).toEqual(Array.from({ length: 300 }, (_, i) => i + 1));
+    expect(readdirSync(dir).filter((f) => f.startsWith("seg-")).length).toBeGreaterThan(5);
+    await box.ack(100);
+    await box.close();
+    const again = await Outbox.open(dir, { fsync: false });
+    expect(again.pendingRecords).toBe(200);
+    expect(again.peek(1000)).toMatchObject({ fromSeq: 101, toSeq: 300 });
+    await again.close();
+  });
+});

@@ -39,6 +39,8 @@ export interface OutboxOptions {
   readonly fsync?: boolean;
   /** How long appends wait to be committed together (ms). */
   readonly groupMs?: number;
+  /** Start a new segment file past this size (default 16 MiB). */
+  readonly segmentBytes?: number;
   readonly log?: Logger;
 }
 
@@ -57,6 +59,9 @@ export class Outbox {
   private flushTimer: NodeJS.Timeout | undefined;
   private listeners = new Set<() => void>();
   private closed = false;
+  private flushing: Promise<void> = Promise.resolve();
+  /** Highest seq durably written: only these may be sent (and acknowledged). */
+  private committedSeq = 0;
 
   private constructor(
     readonly dir: string,
@@ -98,6 +103,7 @@ export class Outbox {
     const fh = await open(path.join(dir, segName(n)), "a");
     const box = new Outbox(dir, opts, { ackSeq, nextSeq: maxSeq + 1, segment: { n, fh, bytes: 0, lastSeq: 0 } });
     box.records.push(...loaded);
+    box.committedSeq = maxSeq;
     box.pendingItemCount = loaded.reduce((n, r) => n + r.items.length, 0);
     box.segments.push(...segs);
     await box.dropAckedSegments();
@@ -132,8 +138,14 @@ export class Outbox {
     return done.then(() => rec.seq);
   }
 
-  /** Write and fsync everything buffered (group commit). */
-  async flush(): Promise<void> {
+  /** Write and fsync everything buffered (group commit). Flushes run one at a time. */
+  flush(): Promise<void> {
+    const run = this.flushing.then(() => this.flushNow());
+    this.flushing = run.catch(() => undefined);
+    return run;
+  }
+
+  private async flushNow(): Promise<void> {
     clearTimeout(this.flushTimer);
     this.flushTimer = undefined;
     if (this.buffer.length === 0) return;
@@ -145,9 +157,10 @@ export class Outbox {
     try {
       await this.segment.fh.write(chunk);
       if (this.opts.fsync !== false) await this.segment.fh.sync();
+      this.committedSeq = lastSeq;
       this.segment.bytes += Buffer.byteLength(chunk);
       this.segment.lastSeq = lastSeq;
-      if (this.segment.bytes > SEGMENT_BYTES) await this.roll();
+      if (this.segment.bytes > (this.opts.segmentBytes ?? SEGMENT_BYTES)) await this.roll();
       for (const w of waiters) w.resolve();
       for (const fn of this.listeners) fn();
     } catch (err) {
@@ -158,13 +171,12 @@ export class Outbox {
   /** The next batch: the oldest unacked records of one session, up to `maxItems` items (at least one record). */
   peek(maxItems: number): OutboxBatch | undefined {
     const first = this.records[this.head];
-    if (first === undefined || first.seq >= this.nextSeq - this.buffer.length) return undefined;
+    if (first === undefined || first.seq > this.committedSeq) return undefined;
     const items: Item[] = [...first.items];
     let toSeq = first.seq;
-    const committedBelow = this.nextSeq - this.buffer.length;
     for (let i = this.head + 1; i < this.records.length; i++) {
       const r = this.records[i]!;
-      if (r.seq >= committedBelow || !sameSession(r.session, first.session) || items.length + r.items.length > maxItems) break;
+      if (r.seq > this.committedSeq || !sameSession(r.session, first.session) || items.length + r.items.length > maxItems) break;
       items.push(...r.items);
       toSeq = r.seq;
     }
