@@ -132,6 +132,7 @@ export async function startAgent(opts: AgentOptions): Promise<AgentHandle> {
 
   const hot = new HotDirs({
     candidate: (file, stamp) => void detector.candidate(file, stamp),
+    watch: (dir) => watchDir(dir),
     known: (file) => detector.has(file),
     ...(log === undefined ? {} : { log: log.child({ component: "hot-dirs" }) }),
   });
@@ -139,12 +140,11 @@ export async function startAgent(opts: AgentOptions): Promise<AgentHandle> {
   sweeping.unref();
   let initialScanDone = false;
   const rescan = async (initial: boolean): Promise<void> => {
-    const tree = await scanTree(root, signal);
+    const tree = await scanTree(root, signal, watchDir);
     const rels = sortForIngest([...tree.keys()]);
     for (const rel of rels) {
       const abs = path.join(root, rel);
       hot.noteFile(abs, tree.get(rel));
-      watchDirOf(abs);
       await detector.candidate(abs, tree.get(rel));
     }
     await detector.idle();
@@ -164,13 +164,10 @@ export async function startAgent(opts: AgentOptions): Promise<AgentHandle> {
     onDir: (dir) => {
       hot.touch(dir);
       hot.touch(path.dirname(dir));
-      void scanTree(dir, signal).then(
+      // Every directory inside is watched, empty ones too: EPU creates Data/ before it writes into it.
+      void scanTree(dir, signal, watchDir).then(
         (tree) => {
-          for (const [rel, stamp] of tree) {
-            const file = path.join(dir, rel);
-            watchDirOf(file);
-            void detector.candidate(file, stamp);
-          }
+          for (const [rel, stamp] of tree) void detector.candidate(path.join(dir, rel), stamp);
         },
         () => undefined,
       );
@@ -178,8 +175,8 @@ export async function startAgent(opts: AgentOptions): Promise<AgentHandle> {
     onError: (err, dir) => log?.debug({ err, dir }, "stopped watching a directory"),
   });
   // Every directory a scan finds is watched (cheap: one inotify watch each), unless polling.
-  const watchDirOf = (file: string): void => {
-    if (opts.poll !== true) watcher.add(path.dirname(file));
+  const watchDir = (dir: string): void => {
+    if (opts.poll !== true) watcher.add(dir);
   };
   // Watch first, then scan: anything written between the two is seen by one or the other (or both: harmless).
   const ready = (async () => {

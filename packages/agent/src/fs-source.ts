@@ -2,7 +2,7 @@
  * The agent's only view of the disk, so the pipeline can be driven by tests,
  * by a replay or by a real directory alike.
  */
-import { readdirSync, readFile, readFileSync } from "node:fs";
+import { readdirSync, readFile, readFileSync, statSync } from "node:fs";
 import { stat } from "node:fs/promises";
 import { promisify } from "node:util";
 
@@ -59,25 +59,33 @@ export const syncFileSource: FileSource = {
 };
 
 /**
- * Reads synchronously while the disk is fast (a local disk answers a small read in
- * microseconds, far cheaper than a thread-pool round trip), and switches to
- * asynchronous reads for good the first time a read takes longer than
- * `slowMs` (a network share): then a slow read never stalls the event loop again.
+ * Reads and stats synchronously while the disk is fast (a local disk answers in
+ * microseconds, far cheaper than a round trip through libuv's four-thread pool,
+ * where thousands of queued stats would also delay the outbox's writes), and
+ * switches to asynchronous calls for good the first time one takes longer than
+ * `slowMs` (a network share): from then on a slow disk never stalls the event loop.
  */
 export function adaptiveFileSource(slowMs = 20, onSlow?: (ms: number, path: string) => void): FileSource {
   let sync = true;
+  const timed = <T>(path: string, f: () => T): T => {
+    const t = performance.now();
+    const v = f();
+    const ms = performance.now() - t;
+    if (ms > slowMs && sync) {
+      sync = false;
+      onSlow?.(ms, path);
+    }
+    return v;
+  };
   return {
     ...nodeFileSource,
     async readText(path) {
-      if (!sync) return readFileAsync(path, "utf8");
-      const t = performance.now();
-      const text = readFileSync(path, "utf8");
-      const ms = performance.now() - t;
-      if (ms > slowMs) {
-        sync = false;
-        onSlow?.(ms, path);
-      }
-      return text;
+      return sync ? timed(path, () => readFileSync(path, "utf8")) : readFileAsync(path, "utf8");
+    },
+    async stat(path) {
+      if (!sync) return nodeFileSource.stat(path);
+      const s = timed(path, () => statSync(path, { throwIfNoEntry: false }));
+      return s?.isFile() ? { size: s.size, mtimeMs: s.mtimeMs } : undefined;
     },
   };
 }

@@ -15,3 +15,4 @@ export * from "./prefetch.js";
 export * from "./parse-pool.js";
 export * from "./recording/index.js";
 export * from "./watch/hot-dirs.js";
+export * from "./watch/dir-watcher.js";

@@ -39,6 +39,8 @@ export interface OutboxOptions {
   readonly fsync?: boolean;
   /** How long appends wait to be committed together (ms). */
   readonly groupMs?: number;
+  /** How often acknowledgements are persisted (ms, default 200). */
+  readonly ackWriteMs?: number;
   /** Start a new segment file past this size (default 16 MiB). */
   readonly segmentBytes?: number;
   readonly log?: Logger;
@@ -60,6 +62,9 @@ export class Outbox {
   private listeners = new Set<() => void>();
   private closed = false;
   private flushing: Promise<void> = Promise.resolve();
+  private ackTimer: NodeJS.Timeout | undefined;
+  private ackWriting: Promise<void> = Promise.resolve();
+  private ackWritten = 0;
   /** Highest seq durably written: only these may be sent (and acknowledged). */
   private committedSeq = 0;
 
@@ -183,7 +188,12 @@ export class Outbox {
     return { fromSeq: first.seq, toSeq, session: first.session, items: coalesce(items) };
   }
 
-  /** Acknowledge everything up to `seq` (the server stored it). */
+  /**
+   * Acknowledge everything up to `seq` (the server stored it). The ack file is
+   * written in the background, at most every `ackWriteMs`: if the agent dies
+   * before it is written, those records are sent again, which the server's
+   * idempotent upserts make harmless, so the send loop never waits on it.
+   */
   async ack(seq: number): Promise<void> {
     while (this.head < this.records.length && this.records[this.head]!.seq <= seq) {
       this.pendingItemCount -= this.records[this.head]!.items.length;
@@ -194,10 +204,24 @@ export class Outbox {
       this.head = 0;
     }
     this.ackSeq = Math.max(this.ackSeq, seq);
-    const tmp = path.join(this.dir, "ack.json.tmp");
-    await writeFile(tmp, JSON.stringify({ seq: this.ackSeq }));
-    await rename(tmp, path.join(this.dir, "ack.json"));
-    await this.dropAckedSegments();
+    this.ackTimer ??= setTimeout(() => void this.persistAck(), this.opts.ackWriteMs ?? 200);
+  }
+
+  /** Write the ack file now (and drop fully acknowledged segments). */
+  async persistAck(): Promise<void> {
+    clearTimeout(this.ackTimer);
+    this.ackTimer = undefined;
+    const run = this.ackWriting.then(async () => {
+      if (this.ackSeq === this.ackWritten) return;
+      const seq = this.ackSeq;
+      const tmp = path.join(this.dir, "ack.json.tmp");
+      await writeFile(tmp, JSON.stringify({ seq }));
+      await rename(tmp, path.join(this.dir, "ack.json"));
+      this.ackWritten = seq;
+      await this.dropAckedSegments();
+    });
+    this.ackWriting = run.catch(() => undefined);
+    return run;
   }
 
   /** Move a batch the server refused for good to dead/ (with the reason) and acknowledge it. */
@@ -205,6 +229,7 @@ export class Outbox {
     const file = path.join(this.dir, "dead", `batch-${batch.fromSeq}-${batch.toSeq}.json`);
     await writeFile(file, JSON.stringify({ reason, at: new Date().toISOString(), batch }, null, 1));
     await this.ack(batch.toSeq);
+    await this.persistAck();
     return file;
   }
 
@@ -217,6 +242,7 @@ export class Outbox {
   async close(): Promise<void> {
     this.closed = true;
     await this.flush();
+    await this.persistAck();
     await this.segment.fh.close();
   }
 

@@ -140,7 +140,7 @@ export class ChangeDetector {
       this.queued.delete(path);
       // Reads of a fast disk resolve at once, so this loop could hold the event loop for a whole burst:
       // give I/O (the sender's HTTP responses, new file events) a turn every few milliseconds.
-      if (performance.now() - slice > 5) {
+      if (performance.now() - slice > 2) {
         await new Promise((r) => setImmediate(r));
         slice = performance.now();
       }

@@ -16,6 +16,8 @@ import { scanTree } from "../scan.js";
 export interface HotDirsOptions {
   /** Hand a file (absolute path) to the change detector; `stamp` when already known. */
   readonly candidate: (file: string, stamp?: FileStamp) => void;
+  /** Start watching a directory found by a sweep. */
+  readonly watch?: (dir: string) => void;
   /** Whether a file has been seen before (by path). */
   readonly known: (file: string) => boolean;
   /** How long a directory stays hot after its last activity (ms). */
@@ -95,7 +97,10 @@ export class HotDirs {
         if (!this.knownDirs.has(abs)) {
           // A directory no event told us about: take everything in it, and watch it closely for a while.
           this.touch(abs);
-          const tree = await scanTree(abs, signal).catch(() => new Map<string, FileStamp>());
+          const tree = await scanTree(abs, signal, (d) => {
+            this.know(d);
+            this.opts.watch?.(d);
+          }).catch(() => new Map<string, FileStamp>());
           for (const [rel, stamp] of tree) {
             this.know(path.dirname(path.join(abs, rel)));
             this.opts.candidate(path.join(abs, rel), stamp);
