@@ -3,11 +3,11 @@
  * live agent uses, so `emflow epu parse` and a finished live run agree.
  */
 import type { Logger } from "pino";
-import { classifyEpuPath, itemKey, type EmflowError, type IngestItem, type ParsedEpuFile, type IngestKind, type SessionKey } from "@emflow/core";
+import { itemKey, type EpuPathInfo, type EmflowError, type IngestItem, type ParsedEpuFile, type IngestKind, type SessionKey } from "@emflow/core";
 import { syncFileSource, type FileSource } from "./fs-source.js";
 import { listTree } from "./scan.js";
 import { ParsePool, parsePoolAvailable } from "./parse-pool.js";
-import { sortForIngest, SessionPipeline } from "./session/pipeline.js";
+import { classifyForIngest, SessionPipeline, type ClassifiedPath } from "./session/pipeline.js";
 
 /** Entity counts per kind. */
 export type KindCounts = Record<IngestKind, number>;
@@ -37,12 +37,15 @@ export interface ParseDirOptions {
   readonly parallel?: boolean;
 }
 
-function isParsedKind(rel: string): boolean {
-  const k = classifyEpuPath(rel)?.kind;
+function isParsedKind(info: EpuPathInfo | null): boolean {
+  const k = info?.kind;
   return k !== undefined && k !== "movie" && k !== "preview" && k !== "atlas";
 }
 
-/** Merge upserts by natural key (absent fields keep their value), keeping first-seen order. */
+/**
+ * Merge upserts by natural key (absent fields keep their value), keeping first-seen order.
+ * Takes ownership of the items it is given (it merges later fields into them).
+ */
 export class ModelBuilder {
   private readonly byKey = new Map<string, IngestItem>();
 
@@ -50,7 +53,7 @@ export class ModelBuilder {
     for (const item of items) {
       const key = itemKey(item);
       const prev = this.byKey.get(key);
-      if (prev === undefined) this.byKey.set(key, { ...item, data: { ...item.data } } as IngestItem);
+      if (prev === undefined) this.byKey.set(key, item);
       else Object.assign(prev.data, item.data);
     }
   }
@@ -69,38 +72,41 @@ export class ModelBuilder {
 /** Parse every file of the session directory `dir`. Bad files are reported, never fatal. */
 export async function parseSessionDirectory(dir: string, opts: ParseDirOptions = {}): Promise<SessionModel> {
   const model = new ModelBuilder();
-  const rels = sortForIngest(await listTree(dir, opts.signal));
+  const entries = classifyForIngest(await listTree(dir, opts.signal));
+  const rels = entries.map((e) => e.path);
   const pipeline = new SessionPipeline({
     sessionDir: dir,
     files: opts.files ?? syncFileSource,
     sink: (_session, items) => model.add(items),
+    noDiff: true,
     ...(opts.log === undefined ? {} : { log: opts.log }),
   });
   let done = 0;
   let parsed = 0;
   const errors: Array<{ file: string; message: string }> = [];
   const usePool = (opts.parallel ?? rels.length > 2000) && opts.files === undefined && parsePoolAvailable();
-  const step = async (rel: string, result?: ParsedEpuFile | EmflowError): Promise<void> => {
+  const step = async (e: ClassifiedPath, result?: ParsedEpuFile | EmflowError): Promise<void> => {
     opts.signal?.throwIfAborted();
-    const outcome = result === undefined ? await pipeline.process(rel) : await pipeline.apply(rel, result);
+    const outcome = result === undefined ? await pipeline.process(e.path, e.info) : await pipeline.apply(e.path, result, e.info);
     if (outcome === "sent") parsed++;
     opts.onProgress?.(++done, rels.length);
   };
   if (!usePool) {
-    for (const rel of rels) await step(rel);
+    for (const e of entries) await step(e);
   } else {
     // XML is read and parsed on worker threads; the pipeline applies results here, in order. Files that
     // need no parsing (movies, previews) are applied meanwhile, once the session itself is in.
     const pool = new ParsePool();
     try {
-      const xml = rels.filter(isParsedKind);
-      const others = rels.filter((r) => !isParsedKind(r));
+      const xml = entries.filter((e) => isParsedKind(e.info));
+      const others = entries.filter((e) => !isParsedKind(e.info));
       let sessionIn!: () => void;
       const sessionApplied = new Promise<void>((resolve) => (sessionIn = resolve));
       const parsedLoop = (async () => {
         try {
-          for await (const [rel, result] of pool.parseAll(dir, xml)) {
-            await step(rel, result);
+          let i = 0;
+          for await (const [, result] of pool.parseAll(dir, xml.map((e) => e.path))) {
+            await step(xml[i++]!, result);
             if (pipeline.sessionKey !== undefined) sessionIn();
           }
         } finally {

@@ -7,9 +7,15 @@ import { itemKey, type IngestItem } from "@emflow/core";
 
 type Fields = Record<string, unknown>;
 
-/** Last-sent field values by item key. */
+/**
+ * Last-sent field values by item key. With `keysOnly` (one-shot parses, where a
+ * model builder merges everything anyway) only the keys are kept and every
+ * item passes through unchanged: no copies, no comparisons.
+ */
 export class SentState {
-  private readonly fields = new Map<string, Fields>();
+  private readonly fields = new Map<string, Fields | null>();
+
+  constructor(private readonly keysOnly = false) {}
 
   /** Keys of every entity sent so far. */
   has(key: string): boolean {
@@ -26,13 +32,18 @@ export class SentState {
    * Records the result as sent.
    */
   diff(item: IngestItem): IngestItem | undefined {
-    const key = itemKey(item);
+    return this.diffKeyed(itemKey(item), item);
+  }
+
+  /** `diff` for a caller that already built the item's key. */
+  diffKeyed(key: string, item: IngestItem): IngestItem | undefined {
     const data = item.data as Fields;
     const prev = this.fields.get(key);
     if (prev === undefined) {
-      this.fields.set(key, { ...data });
+      this.fields.set(key, this.keysOnly ? null : { ...data });
       return item;
     }
+    if (prev === null) return item;
     let changed: Fields | undefined;
     for (const [k, v] of Object.entries(data)) {
       if (v === undefined || prev[k] === v) continue;

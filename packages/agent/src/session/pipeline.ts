@@ -14,6 +14,7 @@ import {
   parseAtlas,
   parseEpuFile,
   resolveWindowsPath,
+  type EpuPathInfo,
   type IngestItem,
   type ParsedEpuFile,
   type ParsedSession,
@@ -53,6 +54,11 @@ export interface PipelineOptions {
   readonly sink: ItemSink;
   readonly now?: () => number;
   readonly log?: Logger;
+  /**
+   * Send every item in full instead of only what changed (one-shot parses, whose model
+   * builder merges anyway); parking and parent order are unchanged.
+   */
+  readonly noDiff?: boolean;
 }
 
 /** Status counters, for `agent status`, progress lines and tests. */
@@ -71,7 +77,7 @@ export class SessionPipeline {
   private readonly sink: ItemSink;
   private readonly now: () => number;
   private readonly log: Logger | undefined;
-  private readonly sent = new SentState();
+  private readonly sent: SentState;
   private readonly park = new OrphanPark();
   private readonly waiting = new Set<string>();
   private readonly atlasStamps = new Map<string, FileStamp>();
@@ -87,6 +93,7 @@ export class SessionPipeline {
     this.sink = opts.sink;
     this.now = opts.now ?? Date.now;
     this.log = opts.log;
+    this.sent = new SentState(opts.noDiff ?? false);
   }
 
   /** The session's natural key, once EpuSession.dm has been read. */
@@ -110,14 +117,14 @@ export class SessionPipeline {
   }
 
   /** Read and apply one file, given relative to the session directory. */
-  async process(relPath: string): Promise<ProcessOutcome> {
-    const info = classifyEpuPath(relPath);
+  async process(relPath: string, classified?: EpuPathInfo | null): Promise<ProcessOutcome> {
+    const info = classified === undefined ? classifyEpuPath(relPath) : (classified ?? undefined);
     if (info === undefined || info.kind === "atlas") return "ignored";
     if (info.kind !== "session" && this.session === undefined) {
       this.waiting.add(relPath);
       return "waiting";
     }
-    if (info.kind === "movie" || info.kind === "preview") return this.apply(relPath, undefined);
+    if (info.kind === "movie" || info.kind === "preview") return this.apply(relPath, undefined, info);
     let text: string;
     try {
       text = await this.files.readText(path.join(this.sessionDir, relPath));
@@ -128,17 +135,17 @@ export class SessionPipeline {
     try {
       parsed = parseEpuFile(relPath, text);
     } catch (err) {
-      return this.apply(relPath, err);
+      return this.apply(relPath, err, info);
     }
-    return this.apply(relPath, parsed);
+    return this.apply(relPath, parsed, info);
   }
 
   /**
    * Apply a file already read and parsed elsewhere (a worker thread): its parse
    * result, or the error its parse threw. Same semantics as `process`.
    */
-  async apply(relPath: string, result: ParsedEpuFile | unknown): Promise<ProcessOutcome> {
-    const info = classifyEpuPath(relPath);
+  async apply(relPath: string, result: ParsedEpuFile | unknown, classified?: EpuPathInfo | null): Promise<ProcessOutcome> {
+    const info = classified === undefined ? classifyEpuPath(relPath) : (classified ?? undefined);
     if (info === undefined || info.kind === "atlas") return "ignored";
     if (info.kind !== "session" && this.session === undefined) {
       this.waiting.add(relPath);
@@ -245,7 +252,7 @@ export class SessionPipeline {
       }
       const key = itemKey(item);
       const isNew = !this.sent.has(key);
-      const change = this.sent.diff(item);
+      const change = this.sent.diffKeyed(key, item);
       if (change !== undefined) out.push(change);
       if (isNew) queue.unshift(...this.park.release(key));
     }
@@ -288,10 +295,24 @@ export class SessionPipeline {
 
 /** Sort paths into ingest order: EPU kind rank (parents first), then path. Classifies each path once. */
 export function sortForIngest(paths: readonly string[]): string[] {
+  return classifyForIngest(paths).map((x) => x.path);
+}
+
+/** A path with its classification (null: not a file emflow reads). */
+export interface ClassifiedPath {
+  readonly path: string;
+  readonly info: EpuPathInfo | null;
+}
+
+/** `sortForIngest`, keeping each path's classification so it is computed only once. */
+export function classifyForIngest(paths: readonly string[]): ClassifiedPath[] {
   return paths
-    .map((p) => ({ p, r: KIND_RANK[classifyEpuPath(p)?.kind ?? ""] ?? 9 }))
-    .sort((a, b) => a.r - b.r || (a.p < b.p ? -1 : a.p > b.p ? 1 : 0))
-    .map((x) => x.p);
+    .map((p) => {
+      const info = classifyEpuPath(p) ?? null;
+      return { path: p, info, r: KIND_RANK[info?.kind ?? ""] ?? 9 };
+    })
+    .sort((a, b) => a.r - b.r || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
+    .map(({ path: p, info }) => ({ path: p, info }));
 }
 
 function isParsed(r: unknown): r is ParsedEpuFile {

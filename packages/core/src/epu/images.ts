@@ -1,9 +1,7 @@
 /** The three MicroscopeImage-based files: grid-square image, foil-hole image, exposure. */
-import { Dcs } from "../xml/dcs.js";
-import { parseXml } from "../xml/tree.js";
 import { mapOpt, radToDeg, sig } from "../units.js";
 import { classifyEpuPath } from "./paths.js";
-import { compact, readMicroscopeImage } from "./microscope-image.js";
+import { compact, CUSTOM, readMicroscopeImage } from "./microscope-image.js";
 import type { ParsedFoilHoleImage, ParsedGridSquareImage, ParsedMicrograph } from "./types.js";
 import { EpuFormatError } from "../errors.js";
 
@@ -20,7 +18,7 @@ function located<K extends string>(relPath: string, kind: K): Extract<ReturnType
  */
 export function parseGridSquareImage(text: string, relPath: string): ParsedGridSquareImage {
   const { gridSquareId } = located(relPath, "gridSquareImage");
-  const m = readMicroscopeImage(new Dcs(parseXml(text, relPath), relPath));
+  const m = readMicroscopeImage(text, relPath).info;
   return {
     kind: "gridSquareImage",
     gridSquareId,
@@ -38,25 +36,24 @@ export function parseGridSquareImage(text: string, relPath: string): ParsedGridS
 /** Parse Images-Disc*\/GridSquare_<id>/FoilHoles/FoilHole_<id>_<date>_<time>.xml. */
 export function parseFoilHoleImage(text: string, relPath: string): ParsedFoilHoleImage {
   const { gridSquareId, foilHoleId } = located(relPath, "foilHoleImage");
-  const x = new Dcs(parseXml(text, relPath), relPath);
-  const m = readMicroscopeImage(x);
-  const found = m.custom.get("FindFoilHoleCenterResults");
-  const w = x.num(found, "Size/width");
-  const h = x.num(found, "Size/height");
+  const { info: m, leaves: x } = readMicroscopeImage(text, relPath);
+  const found = `${CUSTOM}[FindFoilHoleCenterResults]`;
+  const w = x.num(`${found}/Size/width`);
+  const h = x.num(`${found}/Size/height`);
   const diameterPx = w === undefined ? undefined : h === undefined ? w : (w + h) / 2;
   return {
     kind: "foilHoleImage",
     gridSquareId,
     foilHoleId,
     hole: compact({
-      foundX: x.num(found, "Center/x"),
-      foundY: x.num(found, "Center/y"),
+      foundX: x.num(`${found}/Center/x`),
+      foundY: x.num(`${found}/Center/y`),
       foundWidthPx: w,
       foundHeightPx: h,
       foundDiameterUm:
         diameterPx === undefined || m.pixelSizeA === undefined ? undefined : sig((diameterPx * m.pixelSizeA) / 1e4, 6),
-      quality: x.num(found, "Quality"),
-      rotationDeg: mapOpt(x.num(found, "Rotation"), (r) => sig(radToDeg(r))),
+      quality: x.num(`${found}/Quality`),
+      rotationDeg: mapOpt(x.num(`${found}/Rotation`), (r) => sig(radToDeg(r))),
       pixelSizeA: m.pixelSizeA,
       acquiredAt: m.acquiredAt,
       imageFile: relPath,
@@ -67,7 +64,7 @@ export function parseFoilHoleImage(text: string, relPath: string): ParsedFoilHol
 /** Parse Images-Disc*\/GridSquare_<id>/Data/FoilHole_<fh>_Data_<loc>_<n>_<date>_<time>.xml (one exposure). */
 export function parseMicrograph(text: string, relPath: string): ParsedMicrograph {
   const { gridSquareId, foilHoleId, name, locationId } = located(relPath, "micrograph");
-  const { custom: _custom, ...m } = readMicroscopeImage(new Dcs(parseXml(text, relPath), relPath));
+  const m = readMicroscopeImage(text, relPath).info;
   return {
     kind: "micrograph",
     gridSquareId,

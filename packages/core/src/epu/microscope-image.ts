@@ -2,9 +2,9 @@
  * The MicroscopeImage XML that EPU writes beside every image (grid square,
  * foil hole, exposure): acquisition, optics, stage and camera settings, plus
  * a CustomData dictionary with EPU's own extras (applied defocus, dose, ...).
+ * Read with the path scanner (xml/leaves.ts): a session has tens of thousands.
  */
-import type { Dcs } from "../xml/dcs.js";
-import type { XmlNode } from "../xml/tree.js";
+import { LeafPlan, scanLeaves, type Leaves } from "../xml/leaves.js";
 import { isoUtc, mapOpt, mToA, mToUm, perM2ToPerA2, radToDeg, sig, vToKv } from "../units.js";
 
 /** Everything emflow takes from a MicroscopeImage, already in emflow units. */
@@ -38,61 +38,106 @@ export interface MicroscopeImageInfo {
   stageAlphaDeg?: number;
   imageShiftX?: number;
   imageShiftY?: number;
-  /** The CustomData dictionary's raw value nodes, for kind-specific extras. */
-  custom: Map<string, XmlNode>;
 }
 
-/** Read a MicroscopeImage document; throws EpuFormatError if the root is something else. */
-export function readMicroscopeImage(x: Dcs): MicroscopeImageInfo {
-  const root = x.root;
-  if (root.name !== "MicroscopeImage") throw x.error(`expected a <MicroscopeImage> document, found <${root.name}>`);
-  const custom = new Map(x.entries(x.child(root, "CustomData")));
-  const cnum = (key: string): number | undefined => x.num(custom.get(key));
-  const cstr = (key: string): string | undefined => x.str(custom.get(key));
-  const cbool = (key: string): boolean | undefined => x.bool(custom.get(key));
-  const md = x.child(root, "microscopeData");
-  const acq = x.child(md, "acquisition");
-  const camera = x.child(acq, "camera");
-  const optics = x.child(md, "optics");
-  const stage = x.at(md, "stage/Position");
-  const cameraInput = new Map(x.entries(x.child(camera, "CameraSpecificInput")));
-  const fractions = cameraInput.get("FractionationSettings");
-  const pixel = x.num(root, "SpatialScale/pixelSize/x/numericValue");
-  const binX = x.num(camera, "Binning/x");
-  const sr = x.num(cameraInput.get("SuperResolutionFactor"));
+const CAMERA = "microscopeData/acquisition/camera";
+const OPTICS = "microscopeData/optics";
+const STAGE = "microscopeData/stage/Position";
+/** CustomData entries, e.g. `${CUSTOM}[AppliedDefocus]` or `${CUSTOM}[FindFoilHoleCenterResults]/Center/x`. */
+export const CUSTOM = "CustomData";
+const CAMERA_INPUT = `${CAMERA}/CameraSpecificInput`;
+
+// Every key looked up, built once (not per file).
+const K = {
+  appliedDefocus: `${CUSTOM}[AppliedDefocus]`,
+  dose: `${CUSTOM}[Dose]`,
+  doseRate: `${CUSTOM}[DoseRate]`,
+  binaryDetector: `${CUSTOM}[BinaryResult.Detector]`,
+  detectorModel: `${CUSTOM}[DetectorCommercialName]`,
+  phasePlate: `${CUSTOM}[PhasePlateUsed]`,
+  magnification: `${OPTICS}/TemMagnification/NominalMagnification`,
+  exposure: `${CAMERA}/ExposureTime`,
+  fractions: `${CAMERA_INPUT}[FractionationSettings]/NumberOffractions`,
+  cameraName: `${CAMERA}/Name`,
+  counting: `${CAMERA_INPUT}[ElectronCountingEnabled]`,
+  superRes: `${CAMERA_INPUT}[SuperResolutionFactor]`,
+  binning: `${CAMERA}/Binning/x`,
+  readoutX: `${CAMERA}/ReadoutArea/x`,
+  readoutY: `${CAMERA}/ReadoutArea/y`,
+  readoutW: `${CAMERA}/ReadoutArea/width`,
+  readoutH: `${CAMERA}/ReadoutArea/height`,
+  eftem: `${OPTICS}/EFTEMOn`,
+  slitIn: `${OPTICS}/EnergyFilter/EnergySelectionSlitInserted`,
+  slitWidth: `${OPTICS}/EnergyFilter/EnergySelectionSlitWidth`,
+  stageX: `${STAGE}/X`,
+  stageY: `${STAGE}/Y`,
+  stageZ: `${STAGE}/Z`,
+  stageA: `${STAGE}/A`,
+  shiftX: `${OPTICS}/ImageShift/_x`,
+  shiftY: `${OPTICS}/ImageShift/_y`,
+} as const;
+
+const PLAN = new LeafPlan(
+  [
+    "uniqueID",
+    "SpatialScale/pixelSize/x/numericValue",
+    "microscopeData/acquisition/acquisitionDateTime",
+    "microscopeData/gun/AccelerationVoltage",
+    ...["Name", "ExposureTime", "Binning/x", "ReadoutArea/x", "ReadoutArea/y", "ReadoutArea/width", "ReadoutArea/height"].map((p) => `${CAMERA}/${p}`),
+    ...[
+      "TemMagnification/NominalMagnification",
+      "EFTEMOn",
+      "EnergyFilter/EnergySelectionSlitInserted",
+      "EnergyFilter/EnergySelectionSlitWidth",
+      "ImageShift/_x",
+      "ImageShift/_y",
+    ].map((p) => `${OPTICS}/${p}`),
+    ...["X", "Y", "Z", "A"].map((p) => `${STAGE}/${p}`),
+  ],
+  [CUSTOM, CAMERA_INPUT],
+);
+
+/**
+ * Read a MicroscopeImage document. Returns the common fields and the scanned
+ * leaves (for kind-specific CustomData entries). Throws XmlSyntaxError for
+ * malformed XML and EpuFormatError for another root or a bad value.
+ */
+export function readMicroscopeImage(text: string, file?: string): { info: MicroscopeImageInfo; leaves: Leaves } {
+  const x = scanLeaves(text, PLAN, file);
+  if (x.root !== "MicroscopeImage") throw x.error(`expected a <MicroscopeImage> document, found <${x.root}>`);
+  const um = (m: number): number => sig(mToUm(m));
   const info: MicroscopeImageInfo = {
-    custom,
-    uniqueId: x.str(root, "uniqueID"),
-    acquiredAt: isoUtc(x.str(acq, "acquisitionDateTime")),
-    pixelSizeA: mapOpt(pixel, (m) => sig(mToA(m))),
-    magnification: x.num(optics, "TemMagnification/NominalMagnification"),
-    voltageKv: mapOpt(x.num(md, "gun/AccelerationVoltage"), vToKv),
-    appliedDefocusA: mapOpt(cnum("AppliedDefocus"), (m) => sig(mToA(m))),
-    doseEA2: mapOpt(cnum("Dose"), (d) => sig(perM2ToPerA2(d))),
-    doseRateEPxS: cnum("DoseRate"),
-    exposureTimeS: x.num(camera, "ExposureTime"),
-    frameCount: x.num(x.child(fractions, "NumberOffractions")),
-    detector: x.str(camera, "Name") ?? cstr("BinaryResult.Detector"),
-    detectorModel: cstr("DetectorCommercialName"),
-    electronCounted: x.bool(cameraInput.get("ElectronCountingEnabled")),
-    superResolutionFactor: sr,
-    binning: binX,
-    readoutX: x.num(camera, "ReadoutArea/x"),
-    readoutY: x.num(camera, "ReadoutArea/y"),
-    readoutWidth: x.num(camera, "ReadoutArea/width"),
-    readoutHeight: x.num(camera, "ReadoutArea/height"),
-    energyFilter: x.bool(optics, "EFTEMOn"),
-    slitInserted: x.bool(optics, "EnergyFilter/EnergySelectionSlitInserted"),
-    slitWidthEv: x.num(optics, "EnergyFilter/EnergySelectionSlitWidth"),
-    phasePlate: cbool("PhasePlateUsed"),
-    stageXUm: mapOpt(x.num(stage, "X"), (m) => sig(mToUm(m))),
-    stageYUm: mapOpt(x.num(stage, "Y"), (m) => sig(mToUm(m))),
-    stageZUm: mapOpt(x.num(stage, "Z"), (m) => sig(mToUm(m))),
-    stageAlphaDeg: mapOpt(x.num(stage, "A"), (r) => sig(radToDeg(r))),
-    imageShiftX: x.num(optics, "ImageShift/_x"),
-    imageShiftY: x.num(optics, "ImageShift/_y"),
+    uniqueId: x.str("uniqueID"),
+    acquiredAt: isoUtc(x.str("microscopeData/acquisition/acquisitionDateTime")),
+    pixelSizeA: mapOpt(x.num("SpatialScale/pixelSize/x/numericValue"), (m) => sig(mToA(m))),
+    magnification: x.num(K.magnification),
+    voltageKv: mapOpt(x.num("microscopeData/gun/AccelerationVoltage"), vToKv),
+    appliedDefocusA: mapOpt(x.num(K.appliedDefocus), (m) => sig(mToA(m))),
+    doseEA2: mapOpt(x.num(K.dose), (d) => sig(perM2ToPerA2(d))),
+    doseRateEPxS: x.num(K.doseRate),
+    exposureTimeS: x.num(K.exposure),
+    frameCount: x.num(K.fractions),
+    detector: x.str(K.cameraName) ?? x.str(K.binaryDetector),
+    detectorModel: x.str(K.detectorModel),
+    electronCounted: x.bool(K.counting),
+    superResolutionFactor: x.num(K.superRes),
+    binning: x.num(K.binning),
+    readoutX: x.num(K.readoutX),
+    readoutY: x.num(K.readoutY),
+    readoutWidth: x.num(K.readoutW),
+    readoutHeight: x.num(K.readoutH),
+    energyFilter: x.bool(K.eftem),
+    slitInserted: x.bool(K.slitIn),
+    slitWidthEv: x.num(K.slitWidth),
+    phasePlate: x.bool(K.phasePlate),
+    stageXUm: mapOpt(x.num(K.stageX), um),
+    stageYUm: mapOpt(x.num(K.stageY), um),
+    stageZUm: mapOpt(x.num(K.stageZ), um),
+    stageAlphaDeg: mapOpt(x.num(K.stageA), (r) => sig(radToDeg(r))),
+    imageShiftX: x.num(K.shiftX),
+    imageShiftY: x.num(K.shiftY),
   };
-  return info;
+  return { info, leaves: x };
 }
 
 /** Drop keys whose value is undefined, so partial records stay small and diffable. */
