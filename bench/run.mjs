@@ -3,11 +3,14 @@ import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 
 const only = process.argv.slice(2);
-const all = ["parse-throughput", "live-ingest"];
+const all = ["parse-throughput", "live-ingest", "store"];
 let failed = 0;
 for (const name of all.filter((n) => only.length === 0 || only.includes(n))) {
   process.stderr.write(`== ${name}\n`);
-  const r = spawnSync(process.execPath, [fileURLToPath(new URL(`./${name}.mjs`, import.meta.url))], { stdio: "inherit" });
+  const r =
+    name === "store"
+      ? spawnSync("npx", ["vitest", "run", "--config", "bench/vitest.config.ts"], { stdio: "inherit" })
+      : spawnSync(process.execPath, [fileURLToPath(new URL(`./${name}.mjs`, import.meta.url))], { stdio: "inherit" });
   if (r.status !== 0) failed++;
 }
 process.exit(failed === 0 ? 0 : 1);

