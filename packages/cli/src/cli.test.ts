@@ -177,4 +177,27 @@ describe.skipIf(!existsSync(BIN))("emflow CLI", () => {
     const codes = await Promise.all([agent, server].map((c) => new Promise<number | null>((r) => c.on("exit", r))));
     expect(codes).toEqual([0, 0]);
   });
+
+  it("demo: serves a synthetic session that fills up live, and Ctrl-C stops it and cleans up", async () => {
+    const port = await freePort();
+    const child = spawn(process.execPath, [BIN, "demo", "--port", String(port), "--squares", "2", "--holes-per-square", "4", "--shots-per-hole", "2", "--speed", "300"], {
+      env: { ...process.env, CI: "true", DATABASE_URL: "" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let out = "";
+    child.stdout.on("data", (d: Buffer) => (out += d.toString()));
+    const url = `http://127.0.0.1:${port}`;
+    const summary = await until(async () => {
+      const list = (await (await fetch(`${url}/api/v1/acquisitions`)).json()) as { items: Array<{ id: string; directory?: string }> };
+      const acq = list.items[0];
+      if (acq === undefined) return undefined;
+      const s = (await (await fetch(`${url}/api/v1/acquisitions/${acq.id}/summary`)).json()) as { micrographs: number };
+      return s.micrographs === 16 ? { ...s, directory: acq.directory } : undefined;
+    }, 60_000);
+    expect(out).toContain(`${url}/docs`);
+    child.kill("SIGINT");
+    expect(await new Promise<number | null>((r) => child.on("exit", r))).toBe(0);
+    // The temporary directory (session, outbox, database) is gone.
+    expect(existsSync(path.dirname(path.dirname(summary.directory!)))).toBe(false);
+  });
 });

@@ -135,3 +135,22 @@ describe("orphans are parked at every level and applied when their parent arrive
     expect(sent.slice(before)[0]).toMatchObject({ kind: "gridSquare", gridSquareId: "4590776", data: { magnification: 470 } });
   });
 });
+
+describe("orphans at the grid-square level", () => {
+  it("a foil-hole image for a square the session does not list waits for that square's own file", async () => {
+    const { pipeline, sent, disk } = setup();
+    await pipeline.process(P.session);
+    // A square EPU never listed in EpuSession.dm (e.g. added after the session file was written).
+    const fh = "Images-Disc1/GridSquare_9999999/FoilHoles/FoilHole_5665438_20240406_102451.xml";
+    const gs = "Images-Disc1/GridSquare_9999999/GridSquare_20240406_102420.xml";
+    disk.write(`${DIR}/${fh}`, FH_XML);
+    disk.write(`${DIR}/${gs}`, GS_XML);
+    const before = sent.length;
+    expect(await pipeline.process(fh)).toBe("sent");
+    expect(sent.length).toBe(before);
+    expect(pipeline.parkedSample(1)[0]).toEqual({ key: "foilHole:4600930:5665438", waitingFor: "gridSquare:4600930:9999999" });
+    expect(await pipeline.process(gs)).toBe("sent");
+    expect(keys(sent.slice(before))).toEqual(["gridSquare:4600930:9999999", "foilHole:4600930:5665438"]);
+    expect(pipeline.stats().parked).toBe(0);
+  });
+});
