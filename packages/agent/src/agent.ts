@@ -87,6 +87,8 @@ export async function startAgent(opts: AgentOptions): Promise<AgentHandle> {
   );
   const log = opts.log;
   const root = path.resolve(opts.root);
+  const rootInfo = await stat(root).catch(() => undefined);
+  if (rootInfo !== undefined && !rootInfo.isDirectory()) throw new Error(`${root} is not a directory`);
   const stopper = new AbortController();
   const signal = stopper.signal;
   const outbox = await Outbox.open(opts.outboxDir, { fsync: opts.fsync ?? true, ...(log === undefined ? {} : { log }) });
@@ -179,6 +181,7 @@ export async function startAgent(opts: AgentOptions): Promise<AgentHandle> {
     if (opts.poll !== true) watcher.add(dir);
   };
   // Watch first, then scan: anything written between the two is seen by one or the other (or both: harmless).
+  // (Failures here are logged: a caller that never awaits `ready` must not crash on an unhandled rejection.)
   const ready = (async () => {
     await waitForDirectory(root, signal, log);
     if (signal.aborted) return;
@@ -187,6 +190,7 @@ export async function startAgent(opts: AgentOptions): Promise<AgentHandle> {
     initialScanDone = true;
     log?.info({ sessions: pipelines.size, files: detector.size, watched: watcher.size }, "initial scan done; watching for changes");
   })();
+  ready.catch((err: unknown) => log?.error({ err }, "initial scan failed; rescans will retry"));
   const rescanning = (async () => {
     await ready.catch(() => undefined);
     const every = opts.rescanMs ?? (opts.poll === true ? 5_000 : 30_000);

@@ -48,8 +48,9 @@ export class IngestClient {
       });
     } catch (err) {
       signal?.throwIfAborted();
-      const cause = (err as { cause?: { code?: string } }).cause?.code;
-      throw new SendError(`cannot reach ${this.opts.server}: ${cause ?? (err as Error).message}`, true);
+      const cause = (err as { cause?: { code?: string; message?: string; errors?: Array<{ code?: string }> } }).cause;
+      const code = cause?.code ?? cause?.errors?.find((e) => e.code !== undefined)?.code;
+      throw new SendError(`cannot reach ${this.opts.server}: ${code ?? cause?.message ?? (err as Error).message}`, true);
     }
     const text = await res.text().catch(() => "");
     if (res.ok) {

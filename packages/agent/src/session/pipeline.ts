@@ -81,6 +81,7 @@ export class SessionPipeline {
   private readonly park = new OrphanPark();
   private readonly waiting = new Set<string>();
   private readonly atlasStamps = new Map<string, FileStamp>();
+  private readonly atlasWarned = new Set<string>();
   /** Files that failed, with the one-line reason; cleared when the file later parses. */
   readonly errors = new Map<string, string>();
   private session: { key: SessionKey; gridId: string; parsed: ParsedSession } | undefined;
@@ -213,7 +214,10 @@ export class SessionPipeline {
   private locateAtlas(windowsPath: string | undefined): string | undefined {
     if (windowsPath === undefined) return undefined;
     const hit = resolveWindowsPath(windowsPath, this.sessionDir, (d) => this.files.list(d), { minParts: 3 });
-    if (hit === undefined) this.log?.warn({ atlas: windowsPath }, "atlas not found beside the session");
+    if (hit === undefined && !this.atlasWarned.has(windowsPath)) {
+      this.atlasWarned.add(windowsPath);
+      this.log?.warn({ atlas: windowsPath }, "atlas not found beside the session (rescans keep looking)");
+    }
     return hit;
   }
 
