@@ -2,8 +2,9 @@
  * One-shot parse of a whole session directory, through the same pipeline the
  * live agent uses, so `emflow epu parse` and a finished live run agree.
  */
+import path from "node:path";
 import type { Logger } from "pino";
-import { itemKey, type EpuPathInfo, type EmflowError, type IngestItem, type ParsedEpuFile, type IngestKind, type SessionKey } from "@emflow/core";
+import { EpuFormatError, itemKey, parseEpuFile, type EpuPathInfo, type EmflowError, type IngestItem, type ParsedEpuFile, type IngestKind, type SessionKey } from "@emflow/core";
 import { syncFileSource, type FileSource } from "./fs-source.js";
 import { listTree } from "./scan.js";
 import { ParsePool, parsePoolAvailable } from "./parse-pool.js";
@@ -85,44 +86,59 @@ export async function parseSessionDirectory(dir: string, opts: ParseDirOptions =
   let parsed = 0;
   const errors: Array<{ file: string; message: string }> = [];
   const usePool = (opts.parallel ?? rels.length > 2000) && opts.files === undefined && parsePoolAvailable();
+  // A micrograph's preview and movie only add a path to it: fold them into its XML's result instead of
+  // sending 60,000 one-field updates through the pipeline (they are processed alone only when the XML is
+  // missing or broken).
+  const extras = new Map<string, { previewFile?: string; movieFile?: string }>();
+  for (const e of entries) {
+    if (e.info?.kind === "movie") (extras.get(e.info.name) ?? extras.set(e.info.name, {}).get(e.info.name)!).movieFile = e.path;
+    else if (e.info?.kind === "preview" && e.info.of === "micrograph") (extras.get(e.info.base) ?? extras.set(e.info.base, {}).get(e.info.base)!).previewFile = e.path;
+  }
+  const folded = new Set<string>();
+  const withExtras = (result: ParsedEpuFile | EmflowError): ParsedEpuFile | EmflowError => {
+    if (!("kind" in result) || result.kind !== "micrograph") return result;
+    const x = extras.get(result.name);
+    if (x === undefined) return result;
+    folded.add(result.name);
+    return { ...result, micrograph: { ...result.micrograph, ...x } };
+  };
+  const isFolded = (e: ClassifiedPath): boolean =>
+    (e.info?.kind === "movie" && folded.has(e.info.name)) || (e.info?.kind === "preview" && folded.has(e.info.base));
   const step = async (e: ClassifiedPath, result?: ParsedEpuFile | EmflowError): Promise<void> => {
     opts.signal?.throwIfAborted();
-    const outcome = result === undefined ? await pipeline.process(e.path, e.info) : await pipeline.apply(e.path, result, e.info);
+    const outcome = result === undefined ? await pipeline.process(e.path, e.info) : await pipeline.apply(e.path, withExtras(result), e.info);
     if (outcome === "sent") parsed++;
     opts.onProgress?.(++done, rels.length);
   };
+  const xml = entries.filter((e) => isParsedKind(e.info));
+  const others = entries.filter((e) => !isParsedKind(e.info));
   if (!usePool) {
-    for (const e of entries) await step(e);
+    for (const e of xml) {
+      opts.signal?.throwIfAborted();
+      let result: ParsedEpuFile | EmflowError;
+      try {
+        result = parseEpuFile(e.path, await (opts.files ?? syncFileSource).readText(path.join(dir, e.path)));
+      } catch (err) {
+        result = err instanceof Error && "_tag" in err ? (err as EmflowError) : new EpuFormatError(`${e.path}: cannot read: ${String(err)}`, { file: e.path });
+      }
+      await step(e, result);
+    }
   } else {
-    // XML is read and parsed on worker threads; the pipeline applies results here, in order. Files that
-    // need no parsing (movies, previews) are applied meanwhile, once the session itself is in.
+    // XML is read and parsed on worker threads; the pipeline applies the results here, in order.
     const pool = new ParsePool();
     try {
-      const xml = entries.filter((e) => isParsedKind(e.info));
-      const others = entries.filter((e) => !isParsedKind(e.info));
-      let sessionIn!: () => void;
-      const sessionApplied = new Promise<void>((resolve) => (sessionIn = resolve));
-      const parsedLoop = (async () => {
-        try {
-          let i = 0;
-          for await (const [, result] of pool.parseAll(dir, xml.map((e) => e.path))) {
-            await step(xml[i++]!, result);
-            if (pipeline.sessionKey !== undefined) sessionIn();
-          }
-        } finally {
-          sessionIn();
-        }
-      })();
-      const othersLoop = (async () => {
-        await sessionApplied;
-        for (let i = 0; i < others.length; i++) {
-          await step(others[i]!);
-          if (i % 256 === 255) await new Promise((r) => setImmediate(r)); // let parse results in
-        }
-      })();
-      await Promise.all([parsedLoop, othersLoop]);
+      let i = 0;
+      for await (const [, result] of pool.parseAll(dir, xml.map((e) => e.path))) await step(xml[i++]!, result);
     } finally {
       await pool.close();
+    }
+  }
+  for (const e of others) {
+    if (isFolded(e)) {
+      parsed++;
+      opts.onProgress?.(++done, rels.length);
+    } else {
+      await step(e);
     }
   }
   const implied = await pipeline.promoteOrphans(Infinity);

@@ -47,7 +47,8 @@ export class ParsePool {
     const script = workerScript();
     if (script === undefined) throw new Error("parse worker not built (run `npm run build`)");
     this.workers = Array.from({ length: size }, () => {
-      const w = new Worker(script);
+      // A larger young generation: parsing makes lots of short-lived garbage, and scavenges dominate otherwise.
+      const w = new Worker(script, { resourceLimits: { maxYoungGenerationSizeMb: 64 } });
       w.on("message", (r: ChunkResult) => {
         const done = this.waiting.get(r.id);
         this.waiting.delete(r.id);
