@@ -4,7 +4,7 @@
  * agent on it, print the URLs and a status line, stop cleanly on Ctrl-C.
  */
 import { randomBytes } from "node:crypto";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import type { Logger } from "pino";
@@ -38,6 +38,7 @@ async function listenSomewhere(server: EmflowServer, log: Logger): Promise<strin
 export async function runDemo(o: DemoOptions, log: Logger): Promise<number> {
   const home = await mkdtemp(path.join(tmpdir(), "emflow-demo-"));
   const visit = path.join(home, "visit");
+  await mkdir(visit);
   const token = randomBytes(16).toString("hex");
   const env = { ...process.env, DATABASE_URL: undefined, EMFLOW_TOKENS: undefined };
   const config = loadConfig({ env, overrides: { port: o.port, host: "127.0.0.1", dataDir: path.join(home, "db"), tokens: [{ user: "demo", token }], logLevel: "warn" } });
