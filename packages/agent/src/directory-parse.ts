@@ -4,11 +4,12 @@
  */
 import path from "node:path";
 import type { Logger } from "pino";
-import { EpuFormatError, itemKey, parseEpuFile, type EpuPathInfo, type EmflowError, type IngestItem, type ParsedEpuFile, type IngestKind, type SessionKey } from "@emflow/core";
+import { itemKey, type EpuPathInfo, type EmflowError, type IngestItem, type ParsedEpuFile, type IngestKind, type SessionKey } from "@emflow/core";
 import { syncFileSource, type FileSource } from "./fs-source.js";
 import { listTree } from "./scan.js";
 import { ParsePool, parsePoolAvailable } from "./parse-pool.js";
 import { classifyForIngest, SessionPipeline, type ClassifiedPath } from "./session/pipeline.js";
+import { readAndParse } from "./session/read-parse.js";
 
 /** Entity counts per kind. */
 export type KindCounts = Record<IngestKind, number>;
@@ -113,16 +114,8 @@ export async function parseSessionDirectory(dir: string, opts: ParseDirOptions =
   const xml = entries.filter((e) => isParsedKind(e.info));
   const others = entries.filter((e) => !isParsedKind(e.info));
   if (!usePool) {
-    for (const e of xml) {
-      opts.signal?.throwIfAborted();
-      let result: ParsedEpuFile | EmflowError;
-      try {
-        result = parseEpuFile(e.path, await (opts.files ?? syncFileSource).readText(path.join(dir, e.path)));
-      } catch (err) {
-        result = err instanceof Error && "_tag" in err ? (err as EmflowError) : new EpuFormatError(`${e.path}: cannot read: ${String(err)}`, { file: e.path });
-      }
-      await step(e, result);
-    }
+    const files = opts.files ?? syncFileSource;
+    for (const e of xml) await step(e, await readAndParse(e.path, (rel) => files.readText(path.join(dir, rel))));
   } else {
     // XML is read and parsed on worker threads; the pipeline applies the results here, in order.
     const pool = new ParsePool();

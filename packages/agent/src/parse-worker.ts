@@ -6,17 +6,14 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { parentPort } from "node:worker_threads";
-import { isEmflowError, parseEpuFile } from "@emflow/core";
 import type { ChunkRequest, ChunkResult } from "./parse-pool.js";
+import { readAndParse } from "./session/read-parse.js";
 
-parentPort?.on("message", (req: ChunkRequest) => {
-  const results: ChunkResult["results"] = req.rels.map((rel) => {
-    try {
-      return { ok: true, parsed: parseEpuFile(rel, readFileSync(path.join(req.dir, rel), "utf8")) };
-    } catch (err) {
-      if (isEmflowError(err)) return { ok: false, tag: err._tag, message: err.message, file: err.file, line: err.line };
-      return { ok: false, tag: "EpuFormatError", message: `${rel}: cannot read: ${(err as Error).message}`, file: rel, line: undefined };
-    }
-  });
+parentPort?.on("message", async (req: ChunkRequest) => {
+  const results: ChunkResult["results"] = [];
+  for (const rel of req.rels) {
+    const r = await readAndParse(rel, (f) => readFileSync(path.join(req.dir, f), "utf8"));
+    results.push("_tag" in r ? { ok: false, tag: r._tag, message: r.message, file: r.file, line: r.line } : { ok: true, parsed: r });
+  }
   parentPort!.postMessage({ id: req.id, results } satisfies ChunkResult);
 });

@@ -2,31 +2,14 @@
  * The `emflow` command: wires the packages into subcommands. Every command
  * returns an exit code; errors become one line (stack with --verbose).
  */
-import { Command, InvalidArgumentError, Option } from "commander";
+import { Command, Option } from "commander";
 import { agentWatch } from "./commands/agent-watch.js";
 import { epuParse } from "./commands/epu-parse.js";
 import { epuValidate } from "./commands/epu-validate.js";
+import { positive } from "./ui/flags.js";
 import { cliLogger } from "./ui/logger.js";
 import { registerServerCommands } from "./commands/register-server.js";
 import { registerSessionTools } from "./commands/register-session-tools.js";
-
-/** Parse a positive number flag. */
-export function positive(name: string, allowZero = false) {
-  return (v: string): number => {
-    const n = Number(v);
-    if (!Number.isFinite(n) || n < 0 || (!allowZero && n === 0)) throw new InvalidArgumentError(`${name} must be a ${allowZero ? "non-negative" : "positive"} number`);
-    return n;
-  };
-}
-
-/** Parse a positive integer flag. */
-export function positiveInt(name: string) {
-  return (v: string): number => {
-    const n = Number(v);
-    if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError(`${name} must be a positive integer`);
-    return n;
-  };
-}
 
 /** Build the program. `run` receives each action's exit code. */
 export function buildProgram(run: (work: () => Promise<number>) => void): Command {

@@ -3,7 +3,7 @@
  * (EPU rewrites GridSquare .dm and EpuSession.dm as the session grows) is
  * re-parsed in full, and only the fields that changed go out again.
  */
-import { itemKey, type IngestItem } from "@emflow/core";
+import type { IngestItem } from "@emflow/core";
 
 type Fields = Record<string, unknown>;
 
@@ -31,12 +31,7 @@ export class SentState {
    * changed fields for a known one, or undefined when nothing changed.
    * Records the result as sent.
    */
-  diff(item: IngestItem): IngestItem | undefined {
-    return this.diffKeyed(itemKey(item), item);
-  }
-
-  /** `diff` for a caller that already built the item's key. */
-  diffKeyed(key: string, item: IngestItem): IngestItem | undefined {
+  diff(key: string, item: IngestItem): IngestItem | undefined {
     const data = item.data as Fields;
     const prev = this.fields.get(key);
     if (prev === undefined) {

@@ -41,6 +41,11 @@ export class OrphanPark {
     return list.map((p) => p.item);
   }
 
+  /** The oldest item waiting for `parent`, left in place. */
+  first(parent: string): IngestItem | undefined {
+    return this.byParent.get(parent)?.[0]?.item;
+  }
+
   /** Parent keys with at least one item parked since before `cutoff` (all when cutoff is Infinity). */
   overdue(cutoff: number): string[] {
     const out: string[] = [];

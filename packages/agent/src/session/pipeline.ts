@@ -12,7 +12,6 @@ import {
   itemKey,
   parentKey,
   parseAtlas,
-  parseEpuFile,
   resolveWindowsPath,
   type EpuPathInfo,
   type IngestItem,
@@ -24,6 +23,7 @@ import type { FileSource, FileStamp } from "../fs-source.js";
 import { sameStamp } from "../fs-source.js";
 import { SentState } from "./entity-state.js";
 import { impliedParent, OrphanPark } from "./park.js";
+import { readAndParse } from "./read-parse.js";
 import { translateAtlas, translateFile } from "./translate.js";
 
 /** What happened to a file handed to `process`. */
@@ -119,26 +119,12 @@ export class SessionPipeline {
 
   /** Read and apply one file, given relative to the session directory. */
   async process(relPath: string, classified?: EpuPathInfo | null): Promise<ProcessOutcome> {
-    const info = classified === undefined ? classifyEpuPath(relPath) : (classified ?? undefined);
-    if (info === undefined || info.kind === "atlas") return "ignored";
-    if (info.kind !== "session" && this.session === undefined) {
-      this.waiting.add(relPath);
-      return "waiting";
-    }
-    if (info.kind === "movie" || info.kind === "preview") return this.apply(relPath, undefined, info);
-    let text: string;
-    try {
-      text = await this.files.readText(path.join(this.sessionDir, relPath));
-    } catch (err) {
-      return this.fail(relPath, `${relPath}: cannot read: ${(err as Error).message}`);
-    }
-    let parsed: ParsedEpuFile;
-    try {
-      parsed = parseEpuFile(relPath, text);
-    } catch (err) {
-      return this.apply(relPath, err, info);
-    }
-    return this.apply(relPath, parsed, info);
+    const info = classified === undefined ? (classifyEpuPath(relPath) ?? null) : classified;
+    // Only files apply() will use are read: not previews/movies, nor anything while waiting for the session.
+    const read =
+      info !== null && info.kind !== "atlas" && info.kind !== "movie" && info.kind !== "preview" && (info.kind === "session" || this.session !== undefined);
+    const result = read ? await readAndParse(relPath, (rel) => this.files.readText(path.join(this.sessionDir, rel))) : undefined;
+    return this.apply(relPath, result, info);
   }
 
   /**
@@ -256,7 +242,7 @@ export class SessionPipeline {
       }
       const key = itemKey(item);
       const isNew = !this.sent.has(key);
-      const change = this.sent.diffKeyed(key, item);
+      const change = this.sent.diff(key, item);
       if (change !== undefined) out.push(change);
       if (isNew) queue.unshift(...this.park.release(key));
     }
@@ -275,7 +261,7 @@ export class SessionPipeline {
     for (let keys = this.park.overdue(cutoff); keys.length > 0; keys = this.park.overdue(cutoff)) {
       let progressed = false;
       for (const key of keys) {
-        const child = this.peekParked(key);
+        const child = this.park.first(key);
         const parent = child === undefined ? undefined : impliedParent(child);
         if (parent === undefined) continue;
         await this.emit([parent]);
@@ -288,13 +274,6 @@ export class SessionPipeline {
     return promoted;
   }
 
-  private peekParked(parent: string): IngestItem | undefined {
-    const items = this.park.release(parent);
-    const first = items[0];
-    // Put them back in order; emit() will release them once the parent is sent.
-    for (const item of items) this.park.park(parent, item, -Infinity);
-    return first;
-  }
 }
 
 /** Sort paths into ingest order: EPU kind rank (parents first), then path. Classifies each path once. */

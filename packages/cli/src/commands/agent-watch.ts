@@ -6,6 +6,7 @@ import path from "node:path";
 import type { Logger } from "pino";
 import { startAgent, type AgentStats } from "@emflow/agent";
 import { UsageError } from "../ui/errors.js";
+import { untilInterrupted } from "../ui/signals.js";
 
 export interface WatchOptions {
   readonly server: string;
@@ -56,10 +57,7 @@ export async function agentWatch(dir: string, opts: WatchOptions, log: Logger): 
   });
   log.info({ dir: path.resolve(dir), server: opts.server, outbox: path.resolve(opts.outbox) }, "agent started");
   const timer = setInterval(() => log.info(statusLine(agent.stats())), opts.statusS * 1000);
-  await new Promise<void>((resolve) => {
-    process.once("SIGINT", resolve);
-    process.once("SIGTERM", resolve);
-  });
+  await untilInterrupted();
   clearInterval(timer);
   log.info("stopping: flushing the outbox");
   await agent.stop();

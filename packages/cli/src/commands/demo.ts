@@ -11,7 +11,7 @@ import type { Logger } from "pino";
 import { startAgent } from "@emflow/agent";
 import { createServer, loadConfig, type EmflowServer } from "@emflow/server";
 import { synthesizeSession } from "@emflow/synth";
-import { untilInterrupted } from "./register-server.js";
+import { untilInterrupted } from "../ui/signals.js";
 
 export interface DemoOptions {
   readonly port: number;
@@ -29,8 +29,7 @@ async function listenSomewhere(server: EmflowServer, log: Logger): Promise<strin
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== "EADDRINUSE") throw err;
     log.warn({ port: server.config.port }, "port taken; using a free one");
-    (server.config as { port: number }).port = 0;
-    return server.listen();
+    return server.app.listen({ port: 0, host: server.config.host });
   }
 }
 

@@ -5,18 +5,11 @@
 import type { Command } from "commander";
 import type { Logger } from "pino";
 import { createServer, loadConfig, type ServerConfig } from "@emflow/server";
-import { positive, positiveInt } from "../program.js";
+import { positive, positiveInt } from "../ui/flags.js";
+import { untilInterrupted } from "../ui/signals.js";
 import { runDemo } from "./demo.js";
 
 type Run = (work: () => Promise<number>) => void;
-
-/** Wait for Ctrl-C or SIGTERM. */
-export function untilInterrupted(): Promise<string> {
-  return new Promise((resolve) => {
-    process.once("SIGINT", () => resolve("SIGINT"));
-    process.once("SIGTERM", () => resolve("SIGTERM"));
-  });
-}
 
 /** Add serve and demo to the program. */
 export function registerServerCommands(program: Command, run: Run, logger: () => Logger): void {

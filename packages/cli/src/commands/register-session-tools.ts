@@ -6,19 +6,11 @@ import path from "node:path";
 import type { Command } from "commander";
 import { readRecording, recordDirectory, replayRecording } from "@emflow/agent";
 import { synthesizeSession } from "@emflow/synth";
-import { positive, positiveInt } from "../program.js";
+import { positive, positiveInt } from "../ui/flags.js";
+import { interruptSignal } from "../ui/signals.js";
 import { progressBar } from "../ui/progress.js";
 
 type Run = (work: () => Promise<number>) => void;
-
-/** An AbortSignal that fires on Ctrl-C / SIGTERM (once), for long commands. */
-export function interruptSignal(): AbortSignal {
-  const ac = new AbortController();
-  const stop = (): void => ac.abort(new Error("interrupted"));
-  process.once("SIGINT", stop);
-  process.once("SIGTERM", stop);
-  return ac.signal;
-}
 
 interface SynthFlags {
   squares: number;
@@ -83,13 +75,11 @@ Files are modelled on real EPU 3.x output and parse with 'emflow epu parse'.`,
     .action((dir: string, out: string, o: { keepBinary?: boolean; pollMs?: number }) =>
       run(async () => {
         const signal = interruptSignal();
-        let events = 0;
         const result = await recordDirectory(path.resolve(dir), path.resolve(out), {
           signal,
           skipBinaryContent: !(o.keepBinary ?? false),
           ...(o.pollMs === undefined ? {} : { pollIntervalMs: o.pollMs }),
           onReady: () => process.stderr.write(`recording ${dir}; press Ctrl-C to stop and write ${out}\n`),
-          onEvent: () => void events++,
         });
         for (const w of result.warnings) process.stderr.write(`warning: ${w}\n`);
         process.stderr.write(`wrote ${result.outFile}: ${result.events} events, ${result.chunks} binary chunks\n`);

@@ -3,7 +3,8 @@
  * back-references to earlier `z:Id` objects, dictionaries serialised as
  * key/value pairs, and typed leaf values with located errors.
  */
-import { EpuFormatError } from "../errors.js";
+import type { EpuFormatError } from "../errors.js";
+import { located, textToBool, textToNumber } from "./values.js";
 import type { XmlDocument, XmlNode } from "./tree.js";
 
 /** A cursor over one document; all lookups go through it so `z:Ref` resolves. */
@@ -64,11 +65,7 @@ export class Dcs {
 
   /** A finite number, or undefined when absent/nil/empty; throws on text that is not a number. */
   num(node: XmlNode | undefined, path?: string): number | undefined {
-    const s = this.str(node, path);
-    if (s === undefined || s.length === 0) return undefined;
-    const v = Number(s);
-    if (!Number.isFinite(v)) throw this.error(`${path ?? node?.name}: '${s}' is not a number`);
-    return v;
+    return textToNumber(this.str(node, path), path ?? node?.name ?? "value", this.file);
   }
 
   /** Like num(), but the value must be present. */
@@ -87,11 +84,7 @@ export class Dcs {
 
   /** 'true'/'false' as a boolean; undefined when absent. */
   bool(node: XmlNode | undefined, path?: string): boolean | undefined {
-    const s = this.str(node, path);
-    if (s === undefined || s.length === 0) return undefined;
-    if (s === "true") return true;
-    if (s === "false") return false;
-    throw this.error(`${path ?? node?.name}: '${s}' is not a boolean`);
+    return textToBool(this.str(node, path), path ?? node?.name ?? "value", this.file);
   }
 
   /**
@@ -119,6 +112,6 @@ export class Dcs {
 
   /** An EpuFormatError located in this document's file. */
   error(message: string): EpuFormatError {
-    return new EpuFormatError(message, this.file === undefined ? {} : { file: this.file });
+    return located(message, this.file);
   }
 }

@@ -9,7 +9,8 @@
  * its entries are captured as `<path>[<key>]` (a leaf value) and
  * `<path>[<key>]/<sub/path>` (leaves inside a structured value).
  */
-import { EpuFormatError } from "../errors.js";
+import type { EpuFormatError } from "../errors.js";
+import { located, textToBool, textToNumber } from "./values.js";
 import { leafText, tokenize } from "./tokenizer.js";
 
 interface Node {
@@ -56,25 +57,17 @@ export class Leaves {
 
   /** A finite number, or undefined when absent; throws EpuFormatError for text that is not one. */
   num(path: string): number | undefined {
-    const s = this.values.get(path);
-    if (s === undefined) return undefined;
-    const v = Number(s);
-    if (!Number.isFinite(v)) throw this.error(`${path}: '${s}' is not a number`);
-    return v;
+    return textToNumber(this.values.get(path), path, this.file);
   }
 
   /** 'true'/'false' as a boolean; undefined when absent. */
   bool(path: string): boolean | undefined {
-    const s = this.values.get(path);
-    if (s === undefined) return undefined;
-    if (s === "true") return true;
-    if (s === "false") return false;
-    throw this.error(`${path}: '${s}' is not a boolean`);
+    return textToBool(this.values.get(path), path, this.file);
   }
 
   /** An EpuFormatError located in this document's file. */
   error(message: string): EpuFormatError {
-    return new EpuFormatError(message, this.file === undefined ? {} : { file: this.file });
+    return located(message, this.file);
   }
 }
 
