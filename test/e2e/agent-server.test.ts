@@ -1,4 +1,4 @@
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { synthesizeSession } from "@emflow/synth";
@@ -12,15 +12,20 @@ afterEach(async () => {
 // A small session: 3 squares × 6 holes × 3 shots = 54 micrographs, ~200 files, rewritten .dm files.
 const SESSION = { squares: 3, holesPerSquare: 6, shotsPerHole: 3, seed: 11, metadataRewriteEvery: 2 };
 
+/** A finished synthetic session, a live server and an agent following it, plus what a one-shot parse says. */
+async function finishedSessionUnderAgent() {
+  const visit = tempDir("visit", cleanup);
+  const truth = await synthesizeSession({ dir: visit, ...SESSION, speed: 0 });
+  const srv = await liveServer();
+  cleanup.push(() => srv.close());
+  const agent = await testAgent(visit, srv.url, tempDir("outbox", cleanup));
+  cleanup.push(() => agent.stop());
+  return { truth, srv, agent, expected: await oneShotCounts(visit) };
+}
+
 describe("agent → server, end to end, on real files", () => {
   it("after the session finished: everything arrives once, equal to a one-shot parse and to the ground truth", async () => {
-    const visit = tempDir("visit", cleanup);
-    const truth = await synthesizeSession({ dir: visit, ...SESSION, speed: 0 });
-    const srv = await liveServer();
-    cleanup.push(() => srv.close());
-    const agent = await testAgent(visit, srv.url, tempDir("outbox", cleanup));
-    cleanup.push(() => agent.stop());
-    const expected = await oneShotCounts(visit);
+    const { truth, srv, agent, expected } = await finishedSessionUnderAgent();
     expect(expected).toMatchObject({ grids: 1, foilHoles: truth.totals.foilHoles, micrographs: truth.totals.micrographs });
     const got = await waitFor(() => apiCounts(srv.url), (c) => sameCounts(c, expected), 30_000, "counts to match");
     expect(got).toEqual(expected);
@@ -92,14 +97,7 @@ describe("agent → server, end to end, on real files", () => {
 
 describe("rewrites", () => {
   it("rewriting EpuSession.dm and a GridSquare .dm updates fields in place and never duplicates anything", async () => {
-    const { readdirSync, readFileSync, writeFileSync } = await import("node:fs");
-    const visit = tempDir("visit", cleanup);
-    const truth = await synthesizeSession({ dir: visit, ...SESSION, speed: 0 });
-    const srv = await liveServer();
-    cleanup.push(() => srv.close());
-    const agent = await testAgent(visit, srv.url, tempDir("outbox", cleanup));
-    cleanup.push(() => agent.stop());
-    const expected = await oneShotCounts(visit);
+    const { truth, srv, expected } = await finishedSessionUnderAgent();
     await waitFor(() => apiCounts(srv.url), (c) => sameCounts(c, expected), 30_000, "initial counts");
 
     const session = truth.sessionPath;
