@@ -74,6 +74,24 @@ export class ModelBuilder {
 /** Parse every file of the session directory `dir`. Bad files are reported, never fatal. */
 export async function parseSessionDirectory(dir: string, opts: ParseDirOptions = {}): Promise<SessionModel> {
   const model = new ModelBuilder();
+  const wantPool = opts.parallel !== false && opts.files === undefined && parsePoolAvailable();
+  let pool: ParsePool | undefined;
+  try {
+    return await parseWith(dir, opts, model, (files) => {
+      if (wantPool && (opts.parallel === true || files > 2000)) pool = new ParsePool();
+      return pool;
+    });
+  } finally {
+    await pool?.close();
+  }
+}
+
+async function parseWith(
+  dir: string,
+  opts: ParseDirOptions,
+  model: ModelBuilder,
+  poolFor: (files: number) => ParsePool | undefined,
+): Promise<SessionModel> {
   const entries = classifyForIngest(await listTree(dir, opts.signal));
   const rels = entries.map((e) => e.path);
   const pipeline = new SessionPipeline({
@@ -86,7 +104,7 @@ export async function parseSessionDirectory(dir: string, opts: ParseDirOptions =
   let done = 0;
   let parsed = 0;
   const errors: Array<{ file: string; message: string }> = [];
-  const usePool = (opts.parallel ?? rels.length > 2000) && opts.files === undefined && parsePoolAvailable();
+
   // A micrograph's preview and movie only add a path to it: fold them into its XML's result instead of
   // sending 60,000 one-field updates through the pipeline (they are processed alone only when the XML is
   // missing or broken).
@@ -101,7 +119,9 @@ export async function parseSessionDirectory(dir: string, opts: ParseDirOptions =
     const x = extras.get(result.name);
     if (x === undefined) return result;
     folded.add(result.name);
-    return { ...result, micrograph: { ...result.micrograph, ...x } };
+    // The result is ours (fresh from a parse or a worker message): add the paths in place.
+    Object.assign(result.micrograph, x);
+    return result;
   };
   const isFolded = (e: ClassifiedPath): boolean =>
     (e.info?.kind === "movie" && folded.has(e.info.name)) || (e.info?.kind === "preview" && folded.has(e.info.base));
@@ -113,18 +133,14 @@ export async function parseSessionDirectory(dir: string, opts: ParseDirOptions =
   };
   const xml = entries.filter((e) => isParsedKind(e.info));
   const others = entries.filter((e) => !isParsedKind(e.info));
-  if (!usePool) {
+  const pool = poolFor(rels.length);
+  if (pool === undefined) {
     const files = opts.files ?? syncFileSource;
     for (const e of xml) await step(e, await readAndParse(e.path, (rel) => files.readText(path.join(dir, rel))));
   } else {
     // XML is read and parsed on worker threads; the pipeline applies the results here, in order.
-    const pool = new ParsePool();
-    try {
-      let i = 0;
-      for await (const [, result] of pool.parseAll(dir, xml.map((e) => e.path))) await step(xml[i++]!, result);
-    } finally {
-      await pool.close();
-    }
+    let i = 0;
+    for await (const [, result] of pool.parseAll(dir, xml.map((e) => e.path))) await step(xml[i++]!, result);
   }
   for (const e of others) {
     if (isFolded(e)) {

@@ -37,6 +37,9 @@ export function parsePoolAvailable(): boolean {
   return workerScript() !== undefined;
 }
 
+/** A .dm file's parse cost in image-XML files (a GridSquare .dm with 100 holes is ~50× an exposure XML). */
+const DM_WEIGHT = 32;
+
 /** A fixed set of workers; `parseAll` yields results in the order of the input. */
 export class ParsePool {
   private readonly workers: Worker[];
@@ -63,8 +66,21 @@ export class ParsePool {
    * yielding [rel, parse result or EmflowError] in input order.
    */
   async *parseAll(dir: string, rels: readonly string[], chunk = 128): AsyncGenerator<[string, ParsedEpuFile | EmflowError]> {
+    // Chunks of about equal work: a GridSquare .dm (hundreds of kB) weighs as much as dozens of image XML files,
+    // and putting them all in the first chunk would leave the other workers idle while one parses them.
     const chunks: string[][] = [];
-    for (let i = 0; i < rels.length; i += chunk) chunks.push(rels.slice(i, i + chunk));
+    let current: string[] = [];
+    let weight = 0;
+    for (const rel of rels) {
+      current.push(rel);
+      weight += rel.endsWith(".dm") ? DM_WEIGHT : 1;
+      if (weight >= chunk) {
+        chunks.push(current);
+        current = [];
+        weight = 0;
+      }
+    }
+    if (current.length > 0) chunks.push(current);
     const ahead = this.workers.length * 3;
     const inflight: Array<Promise<ChunkResult>> = [];
     let sent = 0;
