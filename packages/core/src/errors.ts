@@ -8,7 +8,11 @@ export type EmflowErrorTag =
   | "ValidationError"
   | "NotFoundError"
   | "ConflictError"
-  | "UnauthorizedError";
+  | "UnauthorizedError"
+  | "FormatError"
+  | "ProcessingError"
+  | "TransportError"
+  | "ExternalToolError";
 
 /** Base class: a message for humans, a tag for code, and an optional location. */
 export class EmflowError extends Error {
@@ -44,6 +48,34 @@ export class XmlSyntaxError extends EmflowError {
 export class EpuFormatError extends EmflowError {
   constructor(message: string, opts: { file?: string; line?: number; cause?: unknown } = {}) {
     super("EpuFormatError", message, opts);
+  }
+}
+
+/** A binary or text data file (MRC, TIFF, EER, STAR, gain reference) that is truncated, corrupt or unsupported. */
+export class FormatError extends EmflowError {
+  constructor(message: string, opts: { file?: string; line?: number; cause?: unknown } = {}) {
+    super("FormatError", message, opts);
+  }
+}
+
+/** A processing step that cannot run on its input or parameters (absurd values, sizes that do not match). */
+export class ProcessingError extends EmflowError {
+  constructor(message: string, opts: { file?: string; cause?: unknown } = {}) {
+    super("ProcessingError", message, opts);
+  }
+}
+
+/** A work-queue transport failure (broker unreachable, channel closed, message not deliverable). */
+export class TransportError extends EmflowError {
+  constructor(message: string, opts: { cause?: unknown } = {}) {
+    super("TransportError", message, opts);
+  }
+}
+
+/** An external program (RELION, MotionCor2, CTFFIND, crYOLO) missing, failing, or writing output we cannot read. */
+export class ExternalToolError extends EmflowError {
+  constructor(message: string, opts: { file?: string; cause?: unknown } = {}) {
+    super("ExternalToolError", message, opts);
   }
 }
 

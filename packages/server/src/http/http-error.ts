@@ -32,6 +32,10 @@ const TAG_STATUS: Record<EmflowErrorTag, number> = {
   NotFoundError: 404,
   ConflictError: 409,
   UnauthorizedError: 401,
+  FormatError: 422,
+  ProcessingError: 422,
+  TransportError: 503,
+  ExternalToolError: 502,
 };
 
 const CODES: Record<number, string> = {
