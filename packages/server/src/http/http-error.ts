@@ -48,6 +48,8 @@ const CODES: Record<number, string> = {
   409: "conflict",
   413: "payload_too_large",
   415: "unsupported_media_type",
+  422: "unprocessable",
+  502: "bad_gateway",
   429: "too_many_requests",
   500: "internal",
   503: "unavailable",
