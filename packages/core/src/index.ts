@@ -15,3 +15,4 @@ export * from "./epu/images.js";
 export * from "./epu/parse.js";
 export * from "./epu/windows-path.js";
 export { compact } from "./epu/microscope-image.js";
+export * from "./model/processing.js";
