@@ -94,10 +94,14 @@ export type EntityKind = z.infer<typeof EntityKind>;
 const sameKinds: [EntityKind, IngestKind] extends [IngestKind, EntityKind] ? true : never = true;
 void sameKinds;
 
+/** What a change event is about: an entity, or the processing of a micrograph (id = the micrograph's). */
+export const EventKind = z.enum([...EntityKind.options, "processing"]);
+export type EventKind = z.infer<typeof EventKind>;
+
 /** One committed change, as stored in change_events and sent over SSE. */
 export const ChangeEvent = z.object({
   seq: z.number().int().describe("position in the change log; the SSE event id"),
-  kind: EntityKind,
+  kind: EventKind,
   id: Uuid,
   acquisitionId: Uuid,
   op: z.enum(["created", "updated"]),

@@ -20,6 +20,7 @@ import { fromRow, TABLES } from "./columns.js";
 import { isUuid } from "./cursor.js";
 import { ingestInTransaction, toEvent } from "./ingest.js";
 import { addIdFilters, emptyPage, getById, listPage } from "./reads.js";
+import { getProcessing, listFailures, processingSummary, putSettings, recordSteps, unprocessedMicrographs } from "./processing.js";
 import type { SqlClient } from "./sql-client.js";
 import type { MicrographQuery, Store } from "./store.js";
 import { Where } from "./where.js";
@@ -64,6 +65,13 @@ export function createSqlStore(db: SqlClient): Store {
 
     listMicrographs: (q = {}) => listMicrographs(db, q),
     getMicrograph: (id) => getById<Micrograph>(db, TABLES.micrograph, id),
+
+    recordSteps: (updates) => recordSteps(db, updates),
+    getProcessing: (id) => getProcessing(db, id),
+    processingSummary: (id) => processingSummary(db, id),
+    listFailures: (id, limit) => listFailures(db, id, limit),
+    putProcessingSettings: (id, change) => putSettings(db, id, change),
+    unprocessedMicrographs: (id, opts) => unprocessedMicrographs(db, id, opts),
 
     changesSince: async (seq, q = {}) => {
       if (!Number.isSafeInteger(seq) || seq < 0) throw new ValidationError("since: must be a non-negative integer");

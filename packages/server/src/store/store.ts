@@ -3,7 +3,8 @@
  * adapters implement it with the same SQL (PGlite embedded, PostgreSQL via
  * `pg`); one contract suite (store.contract.ts) checks both.
  */
-import type { EpuTargetState, IngestBatch, IngestResult } from "@emflow/core";
+import type { EpuTargetState, IngestBatch, IngestResult, ProcessingStep, StepState, StepUpdate } from "@emflow/core";
+import type { MicrographProcessing, ProcessingFailure, ProcessingSettings, ProcessingSummary, RecordStepsOutcome } from "../model/processing.js";
 import type {
   Acquisition,
   AcquisitionSummary,
@@ -106,6 +107,25 @@ export interface Store {
 
   listMicrographs(query?: MicrographQuery): Promise<Page<Micrograph>>;
   getMicrograph(id: string): Promise<Micrograph | undefined>;
+
+  /** Apply worker status updates (core's step state machine); stale or repeated ones are ignored with a reason. */
+  recordSteps(updates: readonly StepUpdate[]): Promise<RecordStepsOutcome>;
+  /** One micrograph's processing; undefined for an unknown micrograph. */
+  getProcessing(micrographId: string): Promise<MicrographProcessing | undefined>;
+  /** A session's processing at a glance; undefined for an unknown session. */
+  processingSummary(acquisitionId: string): Promise<ProcessingSummary | undefined>;
+  /** The newest failed steps of a session. */
+  listFailures(acquisitionId: string, limit?: number): Promise<ProcessingFailure[]>;
+  /** Set a session's processing state and merge parameters; undefined for an unknown session. */
+  putProcessingSettings(
+    acquisitionId: string,
+    change: { state?: ProcessingSettings["state"]; params?: Record<string, unknown> },
+  ): Promise<ProcessingSettings | undefined>;
+  /** Micrographs with a movie that are not completely processed (keyset by seq): what start/resume queue. */
+  unprocessedMicrographs(
+    acquisitionId: string,
+    opts?: { afterSeq?: number; limit?: number },
+  ): Promise<Array<{ id: string; seq: number; naturalId: string; movieFile: string; steps: Partial<Record<ProcessingStep, StepState>> }>>;
 
   /** Change events with seq > `seq`, oldest first. */
   changesSince(seq: number, query?: ChangesQuery): Promise<ChangeEvent[]>;
