@@ -19,6 +19,8 @@ import { gridRoutes } from "./http/routes/grids.js";
 import { healthRoutes } from "./http/routes/health.js";
 import { ingestRoutes } from "./http/routes/ingest.js";
 import { micrographRoutes } from "./http/routes/micrographs.js";
+import { processingRoutes } from "./http/routes/processing.js";
+import type { ProcessingControl } from "./processing/control.js";
 import { jsonSerializerCompiler, zodValidatorCompiler, type ZodTypeProvider } from "./http/zod-schemas.js";
 import { openStore } from "./store/open-store.js";
 import type { Store } from "./store/store.js";
@@ -30,6 +32,11 @@ export interface ServerDeps {
   /** A pino (or compatible) logger, e.g. `pino({ level: "silent" })` in tests or a pretty one in the CLI. */
   readonly logger?: FastifyBaseLogger;
   readonly hub?: ChangeHub;
+  /**
+   * Live processing on this server's store (started after the store opens; closed by `close()`).
+   * Without it the processing routes answer 503 and ingest queues nothing.
+   */
+  readonly processing?: (store: Store, hub: ChangeHub, logger: FastifyBaseLogger) => Promise<ProcessingControl>;
   /** How long `close()` lets requests in flight finish before cutting connections (default 3000 ms). */
   readonly closeGraceMs?: number;
 }
@@ -56,9 +63,12 @@ export async function createServer(config: ServerConfig, deps: ServerDeps = {}):
   const logger = deps.logger ?? pino({ level: config.logLevel });
   const store = deps.store ?? (await openStore(config, { onIdleError: (err) => logger.warn({ err }, "idle database connection failed") }));
   const hub = deps.hub ?? new ChangeHub();
+  let processing: ProcessingControl | undefined;
   try {
-    return await build(config, { logger, store, hub, ownsStore: deps.store === undefined, closeGraceMs: deps.closeGraceMs ?? 3000 });
+    processing = deps.processing === undefined ? undefined : await deps.processing(store, hub, logger);
+    return await build(config, { logger, store, hub, processing, ownsStore: deps.store === undefined, closeGraceMs: deps.closeGraceMs ?? 3000 });
   } catch (err) {
+    await processing?.close();
     if (deps.store === undefined) await store.close();
     throw err;
   }
@@ -66,7 +76,14 @@ export async function createServer(config: ServerConfig, deps: ServerDeps = {}):
 
 async function build(
   config: ServerConfig,
-  { logger, store, hub, ownsStore, closeGraceMs }: { logger: FastifyBaseLogger; store: Store; hub: ChangeHub; ownsStore: boolean; closeGraceMs: number },
+  {
+    logger,
+    store,
+    hub,
+    processing,
+    ownsStore,
+    closeGraceMs,
+  }: { logger: FastifyBaseLogger; store: Store; hub: ChangeHub; processing: ProcessingControl | undefined; ownsStore: boolean; closeGraceMs: number },
 ): Promise<EmflowServer> {
   const app: App = Fastify({
     loggerInstance: logger,
@@ -86,7 +103,7 @@ async function build(
   });
 
   await registerOpenApi(app, SERVER_VERSION);
-  const ctx: RouteContext = { store, hub, config, version: SERVER_VERSION, startedAt: Date.now() };
+  const ctx: RouteContext = { store, hub, config, version: SERVER_VERSION, startedAt: Date.now(), ...(processing === undefined ? {} : { processing }) };
   healthRoutes(app, ctx);
   ingestRoutes(app, ctx);
   acquisitionRoutes(app, ctx);
@@ -94,11 +111,19 @@ async function build(
   gridSquareRoutes(app, ctx);
   foilHoleRoutes(app, ctx);
   micrographRoutes(app, ctx);
+  processingRoutes(app, ctx);
   const closeStreams = eventRoutes(app, ctx);
 
   // Open SSE streams are never idle, so end them before the HTTP server waits for connections to drain.
   app.addHook("preClose", async () => closeStreams());
-  if (ownsStore) app.addHook("onClose", async () => store.close());
+  // Processing first (it writes to the store), then the store.
+  app.addHook("onClose", async () => {
+    try {
+      await processing?.close();
+    } finally {
+      if (ownsStore) await store.close();
+    }
+  });
 
   if (config.tokens.length === 0) {
     logger.warn("no write tokens configured: POST /api/v1/ingest is accepted only from loopback clients");

@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { FastifyBaseLogger, FastifyInstance, RawServerDefault } from "fastify";
 import type { ServerConfig } from "../config/config.js";
 import type { ChangeHub } from "../events/hub.js";
+import type { ProcessingControl } from "../processing/control.js";
 import type { Store } from "../store/store.js";
 import type { ZodTypeProvider } from "./zod-schemas.js";
 
@@ -16,4 +17,6 @@ export interface RouteContext {
   readonly config: ServerConfig;
   readonly version: string;
   readonly startedAt: number;
+  /** Live processing, when this server runs it. */
+  readonly processing?: ProcessingControl;
 }

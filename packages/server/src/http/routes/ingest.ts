@@ -30,6 +30,7 @@ export function ingestRoutes(app: App, ctx: RouteContext): void {
       const t0 = performance.now();
       const outcome = await ctx.store.ingest(batch);
       ctx.hub.publish(outcome.events);
+      ctx.processing?.onIngest(outcome);
       const { events: _events, ...result } = outcome;
       log.child({ acquisitionId: result.acquisitionId }).info(
         { items: batch.items.length, created: result.created, updated: result.updated, duplicate: result.duplicate, ms: Math.round(performance.now() - t0) },
