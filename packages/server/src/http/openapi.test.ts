@@ -18,6 +18,11 @@ describe("OpenAPI and /docs", () => {
       "/api/v1/acquisitions",
       "/api/v1/acquisitions/{id}",
       "/api/v1/acquisitions/{id}/grids",
+      "/api/v1/acquisitions/{id}/processing",
+      "/api/v1/acquisitions/{id}/processing/failures",
+      "/api/v1/acquisitions/{id}/processing/resume",
+      "/api/v1/acquisitions/{id}/processing/start",
+      "/api/v1/acquisitions/{id}/processing/stop",
       "/api/v1/acquisitions/{id}/summary",
       "/api/v1/events",
       "/api/v1/foil-holes/{id}",
@@ -31,6 +36,10 @@ describe("OpenAPI and /docs", () => {
       "/api/v1/ingest",
       "/api/v1/micrographs",
       "/api/v1/micrographs/{id}",
+      "/api/v1/micrographs/{id}/processing",
+      "/api/v1/queues",
+      "/api/v1/queues/dead-letters",
+      "/api/v1/queues/dead-letters/reinject",
     ]);
     const ingest = doc.paths["/api/v1/ingest"].post;
     const body = ingest.requestBody.content["application/json"].schema;
