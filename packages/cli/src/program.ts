@@ -8,6 +8,7 @@ import { epuParse } from "./commands/epu-parse.js";
 import { epuValidate } from "./commands/epu-validate.js";
 import { positive } from "./ui/flags.js";
 import { cliLogger } from "./ui/logger.js";
+import { registerQueueCommands } from "./commands/register-queue.js";
 import { registerServerCommands } from "./commands/register-server.js";
 import { registerSessionTools } from "./commands/register-session-tools.js";
 
@@ -78,5 +79,6 @@ Bad files are listed on stderr with the file and line; the rest is still parsed.
     );
 
   registerServerCommands(program, run, logger);
+  registerQueueCommands(program, run);
   return program;
 }
