@@ -1,1 +1,2 @@
 export * from "./movie.js";
+export * from "./star/index.js";
