@@ -1,2 +1,4 @@
 export {};
 export * from "./fft/index.js";
+export * from "./image/index.js";
+export * from "./simulate/index.js";

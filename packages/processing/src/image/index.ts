@@ -1,0 +1,4 @@
+export { parseOptions } from "./options.js";
+export { meanStd, quantiles, median } from "./stats.js";
+export { binImage } from "./bin.js";
+export { fourierRingCorrelation } from "./frc.js";
