@@ -9,41 +9,59 @@ import { sampleTypeOfMode } from "./header.js";
 /** A frame as the writers accept it: float32, or integers of any common width. */
 export type FrameData = Float32Array | Float64Array | Int8Array | Uint8Array | Int16Array | Uint16Array | Int32Array | Uint32Array;
 
-const RANGES: Partial<Record<MrcMode, readonly [number, number]>> = { 0: [-128, 127], 1: [-32768, 32767], 6: [0, 65535] };
+/** Sample types the writers can store. */
+export type WritableSampleType = "int8" | "uint8" | "int16" | "uint16" | "float32" | "float16";
+
+const RANGES: Readonly<Record<"int8" | "uint8" | "int16" | "uint16", readonly [number, number]>> = {
+  int8: [-128, 127],
+  uint8: [0, 255],
+  int16: [-32768, 32767],
+  uint16: [0, 65535],
+};
 
 /** Bytes per sample of `mode`. */
 export function bytesPerSampleOfMode(mode: MrcMode): number {
   return BYTES_PER_SAMPLE[sampleTypeOfMode(mode)];
 }
 
+/** Stores `src` as MRC `mode` samples into `dst`; see encodeSamples. */
+export function encodeFrame(src: FrameData, mode: MrcMode, dst: Uint8Array): ArrayLike<number> {
+  return encodeSamples(src, sampleTypeOfMode(mode) as WritableSampleType, dst);
+}
+
 /**
- * Stores `src` as `mode` samples into `dst` (little-endian). Integer modes
+ * Stores `src` as `type` samples into `dst` (little-endian). Integer types
  * round to nearest (halves away from zero) and clamp to the type's range, NaN → 0;
  * arrays whose values all fit are copied natively. Returns the stored values' view.
  */
-export function encodeFrame(src: FrameData, mode: MrcMode, dst: Uint8Array): ArrayLike<number> {
+export function encodeSamples(src: FrameData, type: WritableSampleType, dst: Uint8Array): ArrayLike<number> {
   const n = src.length;
-  switch (mode) {
-    case 2: {
-      const out = new Float32Array(dst.buffer, dst.byteOffset, n);
+  const { buffer, byteOffset } = dst;
+  switch (type) {
+    case "float32": {
+      const out = new Float32Array(buffer, byteOffset, n);
       out.set(src);
       return out;
     }
-    case 12: {
-      const out = new Uint16Array(dst.buffer, dst.byteOffset, n);
+    case "float16": {
+      const out = new Uint16Array(buffer, byteOffset, n);
       for (let i = 0; i < n; i++) out[i] = toHalfBits(src[i]!);
       return out;
     }
-    case 0:
-    case 1:
-    case 6: {
+    default: {
       const out =
-        mode === 0 ? new Int8Array(dst.buffer, dst.byteOffset, n) : mode === 1 ? new Int16Array(dst.buffer, dst.byteOffset, n) : new Uint16Array(dst.buffer, dst.byteOffset, n);
-      if (fitsNatively(src, mode)) {
+        type === "int8"
+          ? new Int8Array(buffer, byteOffset, n)
+          : type === "uint8"
+            ? new Uint8Array(buffer, byteOffset, n)
+            : type === "int16"
+              ? new Int16Array(buffer, byteOffset, n)
+              : new Uint16Array(buffer, byteOffset, n);
+      if (fitsNatively(src, type)) {
         out.set(src);
         return out;
       }
-      const [lo, hi] = RANGES[mode]!;
+      const [lo, hi] = RANGES[type];
       for (let i = 0; i < n; i++) {
         const x = src[i]!;
         // Comparisons are false for NaN, which falls through to 0.
@@ -54,9 +72,10 @@ export function encodeFrame(src: FrameData, mode: MrcMode, dst: Uint8Array): Arr
   }
 }
 
-function fitsNatively(src: FrameData, mode: MrcMode): boolean {
-  if (mode === 0) return src instanceof Int8Array;
-  if (mode === 1) return src instanceof Int16Array || src instanceof Int8Array || src instanceof Uint8Array;
+function fitsNatively(src: FrameData, type: "int8" | "uint8" | "int16" | "uint16"): boolean {
+  if (type === "int8") return src instanceof Int8Array;
+  if (type === "uint8") return src instanceof Uint8Array;
+  if (type === "int16") return src instanceof Int16Array || src instanceof Int8Array || src instanceof Uint8Array;
   return src instanceof Uint16Array || src instanceof Uint8Array;
 }
 

@@ -1,0 +1,142 @@
+/**
+ * Decodes one TIFF page (strips or tiles) into float32: read the raw chunks
+ * (one read when they lie together), decompress (deflate on libuv's thread
+ * pool, several chunks at once), fix the byte order, undo the predictor, convert.
+ */
+import { promisify } from "node:util";
+import { inflate } from "node:zlib";
+import { FormatError } from "@emflow/core";
+import type { ByteSource } from "../mrc/byte-source.js";
+import { BYTES_PER_SAMPLE, samplesToFloat32, swapInPlace } from "../mrc/samples.js";
+import type { TiffHeader } from "./ifd.js";
+import { lzwDecode } from "./lzw.js";
+import { COMPRESSION_NAMES } from "./page.js";
+import type { TiffPage } from "./page.js";
+import { undoFloatingPoint, undoHorizontal } from "./predictor.js";
+import { packBitsDecode } from "./packbits.js";
+
+const inflateAsync = promisify(inflate);
+
+/** Reads the raw (still compressed) bytes of every chunk of `page`; FormatError if the file ends first. */
+export async function readRawChunks(source: ByteSource, page: TiffPage): Promise<Uint8Array[]> {
+  const { offsets, byteCounts } = page;
+  const count = offsets.length;
+  let lo = Infinity;
+  let hi = 0;
+  let total = 0;
+  for (let i = 0; i < count; i++) {
+    lo = Math.min(lo, offsets[i]!);
+    hi = Math.max(hi, offsets[i]! + byteCounts[i]!);
+    total += byteCounts[i]!;
+  }
+  const truncated = async (i: number, present: number) =>
+    new FormatError(
+      `page ${page.index}: ${page.tiled ? "tile" : "strip"} ${i} needs ${byteCounts[i]} bytes at offset ${offsets[i]} ` +
+        `but the file ends after ${present} of them (file is ${await source.size()} bytes)`,
+      { file: source.name },
+    );
+  // Chunks written back to back (the usual case) come in one read.
+  if (hi - lo <= total * 1.25 + 65536) {
+    const span = new Uint8Array(hi - lo);
+    const n = await source.read(span, 0, span.length, lo);
+    const chunks: Uint8Array[] = [];
+    for (let i = 0; i < count; i++) {
+      const start = offsets[i]! - lo;
+      if (start + byteCounts[i]! > n) throw await truncated(i, Math.max(0, n - start));
+      chunks.push(span.subarray(start, start + byteCounts[i]!));
+    }
+    return chunks;
+  }
+  const chunks: Uint8Array[] = [];
+  for (let i = 0; i < count; i++) {
+    const chunk = new Uint8Array(byteCounts[i]!);
+    const n = await source.read(chunk, 0, chunk.length, offsets[i]!);
+    if (n < chunk.length) throw await truncated(i, n);
+    chunks.push(chunk);
+  }
+  return chunks;
+}
+
+/** Decodes page `page` into `out` (width × height float32, row-major, file row order). */
+export async function decodePage(source: ByteSource, header: TiffHeader, page: TiffPage, out: Float32Array): Promise<void> {
+  const file = source.name;
+  const type = page.sampleType;
+  if (type === undefined) throw new FormatError(`page ${page.index}: EER pages need openEer`, { file });
+  const name = COMPRESSION_NAMES[page.compression] ?? "unknown";
+  if (![1, 5, 8, 32773, 32946].includes(page.compression)) {
+    throw new FormatError(`page ${page.index}: compression ${page.compression} (${name}) is not supported (none, LZW, deflate, PackBits are)`, { file });
+  }
+  if (![1, 2, 3].includes(page.predictor)) throw new FormatError(`page ${page.index}: unknown predictor ${page.predictor}`, { file });
+  const size = BYTES_PER_SAMPLE[type];
+  const raw = await readRawChunks(source, page);
+  const { width, height, chunkWidth, chunkHeight, tiled } = page;
+  const across = tiled ? Math.ceil(width / chunkWidth) : 1;
+  const rowsOf = (i: number) => (tiled ? chunkHeight : Math.min(chunkHeight, height - i * chunkHeight));
+  const chunkCount = tiled ? across * Math.ceil(height / chunkHeight) : Math.ceil(height / chunkHeight);
+
+  const decoded = await Promise.all(
+    raw.slice(0, chunkCount).map(async (bytes, i) => {
+      const expect = chunkWidth * rowsOf(i) * size;
+      const data = await decompress(bytes, page.compression, expect).catch((err: unknown) => {
+        const what = err instanceof Error ? err.message : String(err);
+        throw new FormatError(`page ${page.index}: ${tiled ? "tile" : "strip"} ${i} is corrupt (${name}: ${what})`, { file, cause: err });
+      });
+      if (data.length < expect) {
+        throw new FormatError(
+          `page ${page.index}: ${tiled ? "tile" : "strip"} ${i} decodes to ${data.length} bytes, ${expect} expected (${name}); the data are cut short`,
+          { file },
+        );
+      }
+      return data.subarray(0, expect);
+    }),
+  );
+
+  for (let i = 0; i < decoded.length; i++) {
+    const rows = rowsOf(i);
+    // Typed views need aligned bytes; copy the (rare) unaligned chunk.
+    let data = decoded[i]!;
+    if (data.byteOffset % size !== 0) data = data.slice();
+    try {
+      if (page.predictor === 3) undoFloatingPoint(data, chunkWidth, rows, size);
+      else {
+        if (!header.littleEndian) swapInPlace(data, size);
+        if (page.predictor === 2) undoHorizontal(data, chunkWidth, rows, size);
+      }
+    } catch (err) {
+      throw new FormatError(`page ${page.index}: ${(err as Error).message}`, { file, cause: err });
+    }
+    if (!tiled) {
+      samplesToFloat32(type, data, out, i * chunkHeight * width);
+      continue;
+    }
+    const x0 = (i % across) * chunkWidth;
+    const y0 = Math.floor(i / across) * chunkHeight;
+    const w = Math.min(chunkWidth, width - x0);
+    for (let r = 0; r < rows && y0 + r < height; r++) {
+      const from = r * chunkWidth * size;
+      samplesToFloat32(type, data.subarray(from, from + w * size), out, (y0 + r) * width + x0);
+    }
+  }
+}
+
+/** Decompressed bytes of one chunk. Uncompressed data are returned as they are (a view). */
+async function decompress(bytes: Uint8Array, compression: number, expect: number): Promise<Uint8Array> {
+  switch (compression) {
+    case 1:
+      // A view into our own read buffer: swapping or undoing a predictor in place is safe.
+      return bytes;
+    case 5: {
+      const dst = new Uint8Array(expect);
+      return dst.subarray(0, lzwDecode(bytes, dst));
+    }
+    case 8:
+    case 32946:
+      return inflateAsync(bytes);
+    case 32773: {
+      const dst = new Uint8Array(expect);
+      return dst.subarray(0, packBitsDecode(bytes, dst));
+    }
+    default:
+      throw new Error(`compression ${compression}`);
+  }
+}

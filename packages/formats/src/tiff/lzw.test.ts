@@ -1,0 +1,44 @@
+import { describe, expect, it } from "vitest";
+import { lzwDecode, lzwEncode } from "./lzw.js";
+
+function roundTrip(src: Uint8Array): Uint8Array {
+  const enc = lzwEncode(src);
+  const dst = new Uint8Array(src.length);
+  expect(lzwDecode(enc, dst)).toBe(src.length);
+  return dst;
+}
+
+describe("LZW", () => {
+  it("round-trips empty, one byte, and the KwKwK case (a run of one value)", () => {
+    expect(lzwEncode(new Uint8Array(0))).toEqual(new Uint8Array([0x80, 0x40, 0x40])); // Clear, EOI in 9 bits
+    expect(roundTrip(new Uint8Array([42]))).toEqual(new Uint8Array([42]));
+    const run = new Uint8Array(100_000).fill(7);
+    expect(roundTrip(run)).toEqual(run);
+  });
+
+  it("round-trips random data long enough to fill the table many times (Clear codes, 9–12 bit codes)", () => {
+    let seed = 12345;
+    const src = Uint8Array.from({ length: 300_000 }, () => {
+      seed = (seed * 1103515245 + 12345) >>> 0;
+      return (seed >>> 16) % 17; // a small alphabet makes long strings too
+    });
+    expect(roundTrip(src)).toEqual(src);
+    const noisy = Uint8Array.from({ length: 50_000 }, (_, i) => (i * 2654435761) >>> 24);
+    expect(roundTrip(noisy)).toEqual(noisy);
+  });
+
+  it("stops at the end of the output and reports what it wrote", () => {
+    const src = Uint8Array.from({ length: 1000 }, (_, i) => i % 256);
+    const dst = new Uint8Array(10);
+    expect(lzwDecode(lzwEncode(src), dst)).toBe(10);
+    expect(Array.from(dst)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+  });
+
+  it("refuses old-style LZW and codes beyond the table", () => {
+    expect(() => lzwDecode(new Uint8Array([0x00, 0x01, 0x00]), new Uint8Array(10))).toThrow("old-style");
+    // Clear, 'A' (65), then code 300 while the table has 258 entries.
+    const bits = [256, 65, 300].map((c) => c.toString(2).padStart(9, "0")).join("").padEnd(32, "0");
+    const bytes = Uint8Array.from({ length: 4 }, (_, i) => parseInt(bits.slice(8 * i, 8 * i + 8), 2));
+    expect(() => lzwDecode(bytes, new Uint8Array(10))).toThrow("LZW code 300 is beyond the table (258 entries)");
+  });
+});
