@@ -1,0 +1,12 @@
+export { runProgram, tailLines, type RunOptions, type RunResult } from "./run.js";
+export { externalTool, ExternalToolPaths, TOOL_EXECUTABLES, type ExternalTool, type ToolId } from "./tools.js";
+export { accumulatedMotion, type AccumulatedMotionOptions } from "./motion-stats.js";
+export { relionMotionCorrect, relionMotioncorrArgs, readRelionShiftFile, RelionMotionOptions, type RelionMotionOutcome } from "./relion-motioncorr.js";
+export { relionLogPick, relionAutopickArgs, readRelionCoordinates, RelionLogPickOptions, type RelionPickOutcome } from "./relion-autopick.js";
+export { motioncor2MotionCorrect, motioncor2Args, motioncor2InputFlag, readMotioncor2Trajectory, MotionCor2Options, type MotionCor2Outcome } from "./motioncor2.js";
+export { parseMotioncor2Stdout, parseMotioncor2FullLog, motioncor2LogCandidates } from "./motioncor2-log.js";
+export { ctffindEstimate, ctffindOutputFiles, type CtffindOutcome } from "./ctffind.js";
+export { ctffindAnswers, CtffindOptions } from "./ctffind-answers.js";
+export { parseCtffindOutput, parseCtffindAvrot, ctfResultFromCtffind, type CtffindRow, type CtfProfile } from "./ctffind-output.js";
+export { cryoloPick, cryoloArgs, readCryoloPicks, CryoloOptions, type CryoloOutcome } from "./cryolo.js";
+export { parseCbox, parseCryoloStar, parseEmanBox } from "./cryolo-output.js";
