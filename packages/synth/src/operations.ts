@@ -24,7 +24,8 @@ export type SynthOp =
 
 export interface SynthAssets {
   previews: Record<PreviewKind, Uint8Array>;
-  movie: Uint8Array;
+  /** Movie files, used in turn: the k-th exposure written (0-based) gets movies[k % movies.length]. */
+  movies: readonly Uint8Array[];
 }
 
 export interface OperationOptions {
@@ -74,7 +75,8 @@ function* squareOps(plan: SessionPlan, tb: TimeBase, sq: SquarePlan, assets: Syn
       } else {
         yield { kind: "write", path: `${base}.xml`, at: at + s(0.15), phase, data: xml };
       }
-      yield { kind: "write", path: `${base}_fractions.tiff`, at: at + s(0.6), phase, data: () => assets.movie };
+      const movie = assets.movies[(counter.shots - 1) % assets.movies.length]!;
+      yield { kind: "write", path: `${base}_fractions.tiff`, at: at + s(0.6), phase, data: () => movie };
     }
     const completed = i + 1;
     if (completed % o.metadataRewriteEvery === 0 && completed < selected.length) {

@@ -31,6 +31,11 @@ export interface SynthesizeOptions extends SynthPlanInput {
   speed?: number;
   signal?: AbortSignal;
   onProgress?: (p: SynthProgress) => void;
+  /**
+   * Real movie files (bytes of `*_fractions.tiff`) to write instead of placeholders, used in turn:
+   * the k-th exposure in the order written (squares, holes, shots as in the truth) gets movies[k % n].
+   */
+  movies?: readonly Uint8Array[];
   clock?: SynthClock;
   fs?: SynthFs;
 }
@@ -43,7 +48,7 @@ export interface SynthResult extends SynthTruth {
 }
 
 function planOptions(opts: SynthesizeOptions): SynthPlanInput {
-  const { dir: _dir, speed: _speed, signal: _signal, onProgress: _p, clock: _c, fs: _fs, ...plan } = opts;
+  const { dir: _dir, speed: _speed, signal: _signal, onProgress: _p, clock: _c, fs: _fs, movies: _m, ...plan } = opts;
   return plan;
 }
 
@@ -69,7 +74,7 @@ export async function synthesizeSession(opts: SynthesizeOptions): Promise<SynthR
   const options = parsePlanOptions({ ...input, visit: input.visit ?? basename(dir) });
   signal?.throwIfAborted();
   const plan = planSession(options);
-  const assets = { previews: await loadPreviews(), movie: placeholderTiff(options.movieBytes) };
+  const assets = { previews: await loadPreviews(), movies: opts.movies !== undefined && opts.movies.length > 0 ? opts.movies : [placeholderTiff(options.movieBytes)] };
   const ops: SynthOp[] = [...sessionOperations(plan, assets, { tmpRenameEvery: options.tmpRenameEvery, metadataRewriteEvery: options.metadataRewriteEvery })];
   const total = ops.filter((o) => o.kind !== "mkdir").length;
 
