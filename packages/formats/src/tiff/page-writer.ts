@@ -18,6 +18,7 @@ export interface TiffTag {
 export interface TiffPageSpec {
   readonly width: number;
   readonly height: number;
+  /** Omitted from the page when undefined (EER pages carry none). */
   readonly bitsPerSample?: number;
   /** 1 unsigned, 2 signed, 3 float. */
   readonly sampleFormat?: 1 | 2 | 3;
@@ -66,7 +67,7 @@ export class TiffFileWriter {
       { tag: 254, type: 4, values: [0] },
       { tag: 256, type: 4, values: [spec.width] },
       { tag: 257, type: 4, values: [spec.height] },
-      { tag: 258, type: 3, values: [spec.bitsPerSample ?? 8] },
+      ...(spec.bitsPerSample !== undefined ? [{ tag: 258, type: 3, values: [spec.bitsPerSample] }] : []),
       { tag: 259, type: 3, values: [spec.compression] },
       { tag: 262, type: 3, values: [1] },
       { tag: 273, type: offsetType, values: stripBytes.map(() => 0) },
