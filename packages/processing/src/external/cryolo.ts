@@ -13,6 +13,7 @@ import { exists, readOutput } from "./outputs.js";
 import { runProgram } from "./run.js";
 import { linkInto, stem } from "./stage.js";
 import { externalTool } from "./tools.js";
+import { parseWith } from "./validate.js";
 
 /** crYOLO options. */
 export const CryoloOptions = z.object({
@@ -38,7 +39,7 @@ export type CryoloOptions = z.input<typeof CryoloOptions>;
 
 /** The argv of `cryolo_predict.py` (without the program). */
 export function cryoloArgs(input: string, output: string, options: CryoloOptions): string[] {
-  const o = CryoloOptions.parse(options);
+  const o = parseWith(CryoloOptions, options, "crYOLO options");
   const args = ["-c", o.config, "-w", o.weights, "-i", input, "-o", output, "-t", String(o.threshold)];
   if (o.gpus.length > 0) args.push("-g", ...o.gpus.map(String));
   if (o.distance !== undefined) args.push("-d", String(o.distance));
@@ -71,7 +72,7 @@ export interface CryoloOutcome {
 
 /** Pick particles on one micrograph with crYOLO in `workDir`. */
 export async function cryoloPick(req: { micrograph: string; workDir: string; options: CryoloOptions; signal?: AbortSignal }): Promise<CryoloOutcome> {
-  const o = CryoloOptions.parse(req.options);
+  const o = parseWith(CryoloOptions, req.options, "crYOLO options");
   const tool = externalTool("cryolo", o.executable);
   const workDir = resolve(req.workDir);
   await linkInto(workDir, join("input", basename(req.micrograph)), req.micrograph, tool.name);

@@ -20,6 +20,7 @@
  * 10. Do you want to set expert options? → no
  */
 import { z } from "zod";
+import { parseWith } from "./validate.js";
 
 const positive = z.number().positive().finite();
 
@@ -75,7 +76,7 @@ const rad = (deg: number) => String((deg * Math.PI) / 180);
 
 /** The answers to CTFFIND's prompts, one per line, for `input` and the diagnostic image `diagnostic`. */
 export function ctffindAnswers(input: string, diagnostic: string, options: CtffindOptions): string[] {
-  const o = CtffindOptions.parse(options);
+  const o = parseWith(CtffindOptions, options, "CTFFIND options");
   const a: string[] = [input];
   if (input.toLowerCase().endsWith(".eer")) {
     a.push(String(o.movieFramesToAverage ?? 1));

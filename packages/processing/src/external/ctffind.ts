@@ -11,6 +11,7 @@ import { exists, readOutput, requireFiles } from "./outputs.js";
 import { runProgram } from "./run.js";
 import { stem } from "./stage.js";
 import { externalTool } from "./tools.js";
+import { parseWith } from "./validate.js";
 
 /** What a run produced. `result.profile` holds the 1D profile when `_avrot.txt` was written. */
 export interface CtffindOutcome {
@@ -28,7 +29,7 @@ export function ctffindOutputFiles(diagnostic: string): { output: string; avrot:
 
 /** Estimate the CTF of one micrograph; the diagnostic image goes to `<outputDir>/<name>.ctf` (RELION's naming). */
 export async function ctffindEstimate(req: { micrograph: string; outputDir: string; options: CtffindOptions; signal?: AbortSignal }): Promise<CtffindOutcome> {
-  const o = CtffindOptions.parse(req.options);
+  const o = parseWith(CtffindOptions, req.options, "CTFFIND options");
   const tool = externalTool("ctffind", o.executable);
   const outputDir = resolve(req.outputDir);
   const diagnostic = join(outputDir, `${stem(req.micrograph)}.ctf`);

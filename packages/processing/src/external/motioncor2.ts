@@ -14,6 +14,7 @@ import { exists, readOutput, requireFiles } from "./outputs.js";
 import { runProgram } from "./run.js";
 import { stem } from "./stage.js";
 import { externalTool } from "./tools.js";
+import { parseWith } from "./validate.js";
 
 const positive = z.number().positive().finite();
 
@@ -67,7 +68,7 @@ export function motioncor2InputFlag(movie: string): "-InMrc" | "-InTiff" | "-InE
 
 /** The argv of MotionCor2 (without the program) for one movie, output sum and log base. */
 export function motioncor2Args(movie: string, output: string, logBase: string, options: MotionCor2Options): string[] {
-  const o = MotionCor2Options.parse(options);
+  const o = parseWith(MotionCor2Options, options, "MotionCor2 options");
   const args = [motioncor2InputFlag(movie), movie, "-OutMrc", output, "-LogFile", logBase];
   if (o.gainReference !== undefined) args.push("-Gain", o.gainReference);
   if (o.gainRot !== undefined) args.push("-RotGain", String(o.gainRot));
@@ -106,7 +107,7 @@ export interface MotionCor2Outcome {
 
 /** Motion-correct one movie with MotionCor2, writing into `outputDir`. */
 export async function motioncor2MotionCorrect(req: { movie: string; outputDir: string; options: MotionCor2Options; signal?: AbortSignal }): Promise<MotionCor2Outcome> {
-  const o = MotionCor2Options.parse(req.options);
+  const o = parseWith(MotionCor2Options, req.options, "MotionCor2 options");
   const tool = externalTool("motioncor2", o.executable);
   const outputDir = resolve(req.outputDir);
   const name = stem(req.movie);

@@ -12,6 +12,7 @@ import { readOutput, requireFiles } from "./outputs.js";
 import { runProgram } from "./run.js";
 import { linkInto, stem } from "./stage.js";
 import { externalTool } from "./tools.js";
+import { parseWith } from "./validate.js";
 
 const positive = z.number().positive().finite();
 
@@ -43,7 +44,7 @@ export type RelionLogPickOptions = z.input<typeof RelionLogPickOptions>;
 
 /** The argv of `relion_autopick` (without the program), as RELION 3.1's GUI builds it for LoG picking. */
 export function relionAutopickArgs(input: string, outputDir: string, options: RelionLogPickOptions): string[] {
-  const o = RelionLogPickOptions.parse(options);
+  const o = parseWith(RelionLogPickOptions, options, "relion_autopick options");
   const args = ["--i", input, "--odir", outputDir.endsWith("/") ? outputDir : `${outputDir}/`, "--pickname", "autopick"];
   args.push("--LoG", "--LoG_diam_min", String(o.diameterMin), "--LoG_diam_max", String(o.diameterMax));
   args.push("--shrink", "0", "--lowpass", String(o.lowpass), "--LoG_adjust_threshold", String(o.adjustThreshold));
@@ -75,7 +76,7 @@ export interface RelionPickOutcome {
 
 /** Pick particles on one micrograph with RELION's LoG picker, in `workDir`. */
 export async function relionLogPick(req: { micrograph: string; workDir: string; options: RelionLogPickOptions; signal?: AbortSignal }): Promise<RelionPickOutcome> {
-  const o = RelionLogPickOptions.parse(req.options);
+  const o = parseWith(RelionLogPickOptions, req.options, "relion_autopick options");
   const tool = externalTool("relion_autopick", o.executable);
   const workDir = resolve(req.workDir);
   const name = stem(req.micrograph);

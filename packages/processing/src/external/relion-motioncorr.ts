@@ -14,6 +14,7 @@ import { exists, readOutput, requireFiles } from "./outputs.js";
 import { runProgram } from "./run.js";
 import { linkInto, stem } from "./stage.js";
 import { externalTool } from "./tools.js";
+import { parseWith } from "./validate.js";
 
 const positive = z.number().positive().finite();
 
@@ -56,7 +57,7 @@ export type RelionMotionOptions = z.input<typeof RelionMotionOptions>;
 
 /** The argv of `relion_run_motioncorr` (without the program) for an input STAR and an output directory. */
 export function relionMotioncorrArgs(input: string, outputDir: string, options: RelionMotionOptions): string[] {
-  const o = RelionMotionOptions.parse(options);
+  const o = parseWith(RelionMotionOptions, options, "relion_run_motioncorr options");
   const args = ["--i", input, "--o", outputDir.endsWith("/") ? outputDir : `${outputDir}/`, "--use_own", "--j", String(o.threads)];
   args.push("--first_frame_sum", String(o.firstFrame), "--last_frame_sum", String(o.lastFrame));
   args.push("--bin_factor", String(o.binning), "--bfactor", String(o.bfactor));
@@ -95,7 +96,7 @@ export async function readRelionShiftFile(path: string): Promise<{ firstFrame: n
 
 /** Motion-correct one movie with `relion_run_motioncorr --use_own` in `workDir`. */
 export async function relionMotionCorrect(req: { movie: string; workDir: string; options: RelionMotionOptions; signal?: AbortSignal }): Promise<RelionMotionOutcome> {
-  const o = RelionMotionOptions.parse(req.options);
+  const o = parseWith(RelionMotionOptions, req.options, "relion_run_motioncorr options");
   const tool = externalTool("relion_run_motioncorr", o.executable);
   const workDir = resolve(req.workDir);
   const name = stem(req.movie);
