@@ -2,3 +2,4 @@ export {};
 export * from "./fft/index.js";
 export * from "./image/index.js";
 export * from "./simulate/index.js";
+export * from "./external/index.js"; export * from "./relion/index.js";
