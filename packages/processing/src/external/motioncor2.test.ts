@@ -93,7 +93,8 @@ describe("MotionCor2 adapter", () => {
     writeFileSync(join(dir, "movie_01.tiff"), "");
     const out = await motioncor2MotionCorrect({ movie: join(dir, "movie_01.tiff"), outputDir: join(dir, "out"), options: { executable: fake, pixelSize: 0.83, voltage: 300, dosePerFrame: 1 } });
     const r = MotionResult.parse(out.result);
-    expect(r.trajectory).toEqual(TRUTH);
+    // MotionCor2 prints the shifts that align the frames; the trajectory is the specimen's drift, their negative.
+    expect(r.trajectory).toEqual(TRUTH.map(([x, y]) => [-x || 0, -y || 0]));
     const stats = accumulatedMotion(TRUTH, { pixelSize: 0.83, dosePerFrame: 1 });
     expect(r.total_motion).toBeCloseTo(stats.total_motion, 9);
     // Frames 2–4 (dose ≤ 4 e/Å²) are early: three steps.

@@ -2,7 +2,10 @@
  * Motion correction with MotionCor2 (GPU). Writes `<outputDir>/<name>.mrc`
  * (and `<name>_DW.mrc` when dose weighting), logs named after `-LogFile`, and
  * prints the global shifts on standard output. `-FmRef 0` makes frame 1 the
- * reference, as RELION does, so the trajectory starts at the origin.
+ * reference, as RELION does, so the trajectory starts at the origin. Like the
+ * built-in motion correction, the result's trajectory is where the specimen
+ * went (a point at p in frame 1 is at p + trajectory[i] in frame i): the
+ * negative of the shifts MotionCor2 applies.
  */
 import { mkdir, readFile } from "node:fs/promises";
 import { extname, join, resolve } from "node:path";
@@ -88,12 +91,16 @@ export function motioncor2Args(movie: string, output: string, logBase: string, o
   return args;
 }
 
-/** The trajectory from MotionCor2's stdout, else from the first log file that exists. */
+/**
+ * The specimen trajectory (px, frame 1 at the origin) from MotionCor2's stdout, else from the first log
+ * file that exists. MotionCor2 reports the shifts that align the frames; the trajectory is their negative.
+ */
 export async function readMotioncor2Trajectory(stdout: string, logBase: string): Promise<{ trajectory: [number, number][]; source: string }> {
+  const toTrajectory = (shifts: [number, number][]) => relativeToFirstFrame(shifts).map(([x, y]): [number, number] => [-x || 0, -y || 0]);
   const fromStdout = parseMotioncor2Stdout(stdout);
-  if (fromStdout !== undefined) return { trajectory: relativeToFirstFrame(fromStdout), source: "stdout" };
+  if (fromStdout !== undefined) return { trajectory: toTrajectory(fromStdout), source: "stdout" };
   for (const file of motioncor2LogCandidates(logBase)) {
-    if (await exists(file)) return { trajectory: relativeToFirstFrame(parseMotioncor2FullLog(await readFile(file, "utf8"), file)), source: file };
+    if (await exists(file)) return { trajectory: toTrajectory(parseMotioncor2FullLog(await readFile(file, "utf8"), file)), source: file };
   }
   throw new ExternalToolError(`MotionCor2 printed no 'Full-frame alignment shift' block and wrote none of ${motioncor2LogCandidates(logBase).join(", ")}`);
 }

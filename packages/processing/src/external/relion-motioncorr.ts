@@ -5,8 +5,10 @@
  * `MotionCorr/Movies/<name>.mrc` plus its shift file `MotionCorr/Movies/<name>.star`.
  * Use one work directory per movie (or one movie at a time per directory):
  * RELION rewrites `MotionCorr/corrected_micrographs.star` on every run.
+ * The result's trajectory follows the built-in motion correction: where the
+ * specimen went, i.e. the negative of RELION's rlnMicrographShiftX/Y.
  */
-import { join, resolve } from "node:path";
+import { basename, join, resolve } from "node:path";
 import { ExternalToolError, type MotionResult } from "@emflow/core";
 import { opticsBlock, readStarFile, writeStarFile } from "@emflow/formats";
 import { z } from "zod";
@@ -81,17 +83,20 @@ export interface RelionMotionOutcome {
   readonly argv: readonly string[];
 }
 
-/** Read RELION's per-movie shift file: the global trajectory in px, frame by frame. */
-export async function readRelionShiftFile(path: string): Promise<{ firstFrame: number; trajectory: [number, number][] }> {
+/**
+ * Read RELION's per-movie shift file: its global shifts in px, frame by frame. RELION stores the shift
+ * that aligns each frame; the specimen's trajectory (emflow's convention) is its negative.
+ */
+export async function readRelionShiftFile(path: string): Promise<{ firstFrame: number; shifts: [number, number][] }> {
   const doc = await readStarFile(path);
   const t = doc.table("global_shift");
   const frames = t.integers("rlnMicrographFrameNumber");
   const xs = t.numbers("rlnMicrographShiftX");
   const ys = t.numbers("rlnMicrographShiftY");
   const order = Array.from(frames.keys()).sort((a, b) => (frames[a] ?? 0) - (frames[b] ?? 0));
-  const trajectory = order.map((i): [number, number] => [xs[i] ?? 0, ys[i] ?? 0]);
+  const shifts = order.map((i): [number, number] => [xs[i] ?? 0, ys[i] ?? 0]);
   const firstFrame = doc.find("general")?.optionalNumber("rlnMicrographStartFrame") ?? frames[order[0] ?? 0] ?? 1;
-  return { firstFrame, trajectory };
+  return { firstFrame, shifts };
 }
 
 /** Motion-correct one movie with `relion_run_motioncorr --use_own` in `workDir`. */
@@ -100,7 +105,7 @@ export async function relionMotionCorrect(req: { movie: string; workDir: string;
   const tool = externalTool("relion_run_motioncorr", o.executable);
   const workDir = resolve(req.workDir);
   const name = stem(req.movie);
-  const rel = `Movies/${req.movie.slice(req.movie.lastIndexOf("/") + 1)}`;
+  const rel = `Movies/${basename(req.movie)}`;
   await linkInto(workDir, rel, req.movie, tool.name);
   await writeStarFile(join(workDir, "movies.star"), [
     opticsBlock([{ number: 1, name: "opticsGroup1", originalPixelSize: o.pixelSize, voltage: o.voltage, cs: o.cs, amplitudeContrast: o.amplitudeContrast }]),
@@ -118,7 +123,8 @@ export async function relionMotionCorrect(req: { movie: string; workDir: string;
 
   const savedNoDW = o.doseWeighting && o.saveNoDW && (await exists(noDW));
   return readOutput(tool, async () => {
-    const { trajectory } = await readRelionShiftFile(shifts);
+    // RELION's shifts align the frames; the specimen moved the opposite way.
+    const trajectory = (await readRelionShiftFile(shifts)).shifts.map(([x, y]): [number, number] => [-x || 0, -y || 0]);
     const table = (await readStarFile(summary)).table("micrographs");
     const names = table.strings("rlnMicrographName");
     const row = names.indexOf(`MotionCorr/Movies/${name}.mrc`);

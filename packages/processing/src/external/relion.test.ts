@@ -7,7 +7,7 @@ import { isEmflowError, MotionResult, PickResult } from "@emflow/core";
 import { afterAll, describe, expect, it } from "vitest";
 import { accumulatedMotion } from "./motion-stats.js";
 import { relionAutopickArgs, relionLogPick } from "./relion-autopick.js";
-import { relionMotionCorrect, relionMotioncorrArgs } from "./relion-motioncorr.js";
+import { readRelionShiftFile, relionMotionCorrect, relionMotioncorrArgs } from "./relion-motioncorr.js";
 
 const relionAvailable = ["relion_run_motioncorr", "relion_autopick"].every((p) => spawnSync(p, ["--version"]).status === 0);
 const python = "/usr/bin/python3";
@@ -75,12 +75,14 @@ describe.skipIf(!relionAvailable)("RELION 3.1 for real (skipped when relion_run_
     const out = await relionMotionCorrect({ movie, workDir: join(dir, "mc"), options: { pixelSize: 1.5, voltage: 300, dosePerFrame: 1.5, threads: 1 } });
     const r = MotionResult.parse(out.result);
     expect(r.trajectory).toHaveLength(10);
-    // RELION reports the shift that aligns each frame: the negative of the specimen drift.
+    // The trajectory is the specimen's drift (RELION's shift file holds its negative).
     r.trajectory.forEach(([x, y], f) => {
       const [dx, dy] = drift[f] as [number, number];
-      expect(Math.abs(x + dx), `frame ${f} x`).toBeLessThan(0.5);
-      expect(Math.abs(y + dy), `frame ${f} y`).toBeLessThan(0.5);
+      expect(Math.abs(x - dx), `frame ${f} x`).toBeLessThan(0.5);
+      expect(Math.abs(y - dy), `frame ${f} y`).toBeLessThan(0.5);
     });
+    const raw = await readRelionShiftFile(out.files.shifts);
+    expect(raw.shifts[9]?.[0]).toBeCloseTo(-(r.trajectory[9]?.[0] ?? 0), 9);
     // RELION's accumulated motion (pixels, converted to Å) equals our reimplementation of it.
     const ours = accumulatedMotion(r.trajectory, { pixelSize: 1.5, dosePerFrame: 1.5 });
     expect(r.total_motion).toBeCloseTo(ours.total_motion, 3);

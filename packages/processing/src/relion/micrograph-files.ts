@@ -34,7 +34,8 @@ export function shiftFileStar(motion: Motion, movieName: string, group: Required
     {
       name: "global_shift",
       columns: ["rlnMicrographFrameNumber", "rlnMicrographShiftX", "rlnMicrographShiftY"],
-      rows: t.map(([x, y], i) => [motion.firstFrame + i, x, y]),
+      // RELION stores the shift that aligns each frame: the negative of the specimen trajectory.
+      rows: t.map(([x, y], i) => [motion.firstFrame + i, -x || 0, -y || 0]),
     },
   ];
 }

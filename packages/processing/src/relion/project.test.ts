@@ -60,7 +60,9 @@ describe("RelionProjectWriter", () => {
     const shifts = read(project, "MotionCorr/job002/Movies/FoilHole_100_Data.star");
     expect(shifts.block("general").string("rlnMicrographMovieName")).toBe("Movies/FoilHole_100_Data.mrc");
     expect(shifts.block("general").number("rlnImageSizeZ")).toBe(6);
-    expect(Array.from(shifts.table("global_shift").numbers("rlnMicrographShiftX"))).toEqual([0, -0.5, -1, -1.5, -2, -2.5]);
+    // RELION stores the aligning shift, the negative of our trajectory.
+    expect(Array.from(shifts.table("global_shift").numbers("rlnMicrographShiftX"))).toEqual([0, 0.5, 1, 1.5, 2, 2.5]);
+    expect(Array.from(shifts.table("global_shift").numbers("rlnMicrographShiftY"))).toEqual([0, -0.3, -0.6, -0.9, -1.2, -1.5]);
     const corrected = joinOptics(read(project, "MotionCorr/job002/corrected_micrographs.star"), "micrographs");
     expect(corrected.table.row(0)).toMatchObject({
       rlnMicrographName: "MotionCorr/job002/Movies/FoilHole_100_Data.mrc",
