@@ -7,6 +7,7 @@ import { opticsBlock, type StarBlockSpec, type StarDocument, type StarValue } fr
 import type { RelionOpticsGroup } from "./schema.js";
 import { JOBS, nameFromPath } from "./layout.js";
 
+/** One table row: label → value as written. */
 export type Row = Record<string, StarValue>;
 
 /** Everything the project lists, in the order micrographs arrived. */
@@ -21,11 +22,14 @@ export interface ProjectTables {
   readonly picks: Map<string, string>;
 }
 
+/** Tables of a project with nothing in it yet. */
 export function emptyTables(): ProjectTables {
   return { movies: new Map(), motion: new Map(), ctf: new Map(), picks: new Map() };
 }
 
+/** Columns of corrected_micrographs.star, in RELION's order (NoDW only when every row has one). */
 export const MOTION_COLUMNS = ["rlnMicrographName", "rlnMicrographNameNoDW", "rlnMicrographMetadata", "rlnOpticsGroup", "rlnAccumMotionTotal", "rlnAccumMotionEarly", "rlnAccumMotionLate"];
+/** CTF columns added by micrographs_ctf.star (rlnPhaseShift only when some micrograph has one). */
 export const CTF_COLUMNS = ["rlnCtfImage", "rlnDefocusU", "rlnDefocusV", "rlnCtfAstigmatism", "rlnDefocusAngle", "rlnCtfFigureOfMerit", "rlnCtfMaxResolution", "rlnPhaseShift"];
 
 /** Columns of `candidates` that every row has (so no row needs a placeholder). */
