@@ -10,6 +10,7 @@ import { positive } from "./ui/flags.js";
 import { cliLogger } from "./ui/logger.js";
 import { registerQueueCommands } from "./commands/register-queue.js";
 import { registerServerCommands } from "./commands/register-server.js";
+import { registerSynthMovie } from "./commands/synth-movie.js";
 import { registerSessionTools } from "./commands/register-session-tools.js";
 
 /** Build the program. `run` receives each action's exit code. */
@@ -80,5 +81,6 @@ Bad files are listed on stderr with the file and line; the rest is still parsed.
 
   registerServerCommands(program, run, logger);
   registerQueueCommands(program, run);
+  registerSynthMovie(program.command("synth").description("simulated data with ground truth"), run);
   return program;
 }

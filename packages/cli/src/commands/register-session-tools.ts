@@ -9,6 +9,8 @@ import { synthesizeSession } from "@emflow/synth";
 import { positive, positiveInt } from "../ui/flags.js";
 import { interruptSignal } from "../ui/signals.js";
 import { progressBar } from "../ui/progress.js";
+import type { MovieTruth } from "@emflow/processing";
+import { makeMoviePool, writeMovieTruths } from "./movie-pool.js";
 
 type Run = (work: () => Promise<number>) => void;
 
@@ -20,6 +22,9 @@ interface SynthFlags {
   seed: number;
   name?: string;
   movieBytes?: number;
+  movies: number;
+  movieSize: number;
+  movieFrames: number;
 }
 
 /** Add the synth, record and replay subcommands to `epu`. */
@@ -35,6 +40,9 @@ export function registerSessionTools(epu: Command, run: Run): void {
     .option("--seed <n>", "random seed: same seed, same files", (v) => Number.parseInt(v, 10), 1)
     .option("--name <name>", "session short name (letters, digits, '-')")
     .option("--movie-bytes <n>", "size of each movie placeholder", positiveInt("--movie-bytes"))
+    .option("--movies <n>", "write real simulated movies (a pool of n, used in turn) instead of placeholders", positive("--movies", true), 0)
+    .option("--movie-size <px>", "frame size of the simulated movies", positiveInt("--movie-size"), 512)
+    .option("--movie-frames <n>", "frames per simulated movie", positiveInt("--movie-frames"), 16)
     .addHelpText(
       "after",
       `
@@ -44,8 +52,22 @@ Files are modelled on real EPU 3.x output and parse with 'emflow epu parse'.`,
     )
     .action((dir: string, o: SynthFlags) =>
       run(async () => {
+        let movies: Uint8Array[] | undefined;
+        let truths: MovieTruth[] = [];
+        if (o.movies > 0) {
+          const pool = progressBar("simulating movies");
+          ({ bytes: movies, truths } = await makeMoviePool({
+            count: Math.round(o.movies),
+            size: o.movieSize,
+            frames: o.movieFrames,
+            seed: o.seed,
+            onMovie: (done, total) => pool.update(done, total),
+          }));
+          pool.done();
+        }
         const bar = progressBar("writing");
         const result = await synthesizeSession({
+          ...(movies === undefined ? {} : { movies }),
           dir,
           squares: o.squares,
           holesPerSquare: o.holesPerSquare,
@@ -61,6 +83,7 @@ Files are modelled on real EPU 3.x output and parse with 'emflow epu parse'.`,
           `wrote ${result.totals.squares} squares, ${result.totals.foilHoles} foil holes, ${result.totals.micrographs} micrographs ` +
             `(${result.totals.files} files) to ${result.sessionPath}`,
         );
+        if (truths.length > 0) process.stderr.write(`movie truths in ${writeMovieTruths(dir, truths)}\n`);
         return 0;
       }),
     );
