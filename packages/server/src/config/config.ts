@@ -33,9 +33,59 @@ const ConfigFile = z
     store: z.object({ data_dir: z.string().min(1), database_url: z.string().min(1) }).partial().strict(),
     auth: z.object({ tokens: z.array(Credential) }).partial().strict(),
     log: z.object({ level: LogLevel }).partial().strict(),
+    processing: z
+      .object({
+        enabled: z.boolean(),
+        root: z.string().min(1),
+        transport: z.enum(["sql", "amqp"]),
+        amqp_url: z.string().min(1),
+        local_workers: z.boolean(),
+        concurrency: z.number().int().min(1).max(64),
+        motion: z.enum(["builtin", "relion", "motioncor2"]),
+        ctf: z.enum(["builtin", "ctffind"]),
+        pick: z.enum(["builtin", "relion", "cryolo"]),
+        cs: z.number().min(0).max(20),
+        ac: z.number().min(0).max(1),
+        diameter: z.number().positive().max(10_000),
+        relion_project: z.boolean(),
+        tools: z.record(z.string(), z.string().min(1)),
+      })
+      .partial()
+      .strict(),
   })
   .partial()
   .strict();
+
+/** Which implementation runs each step. */
+export type MotionTool = "builtin" | "relion" | "motioncor2";
+export type CtfTool = "builtin" | "ctffind";
+export type PickTool = "builtin" | "relion" | "cryolo";
+
+/** Live processing settings (`[processing]` in emflow.toml). */
+export interface ProcessingConfig {
+  /** Run live processing in this server (queue new movies, store results). */
+  readonly enabled: boolean;
+  /** Where outputs go: one RELION-style project directory per session under it (absolute). */
+  readonly root: string;
+  /** Work queues: "sql" (a job table in the store's database, the default) or "amqp" (RabbitMQ). */
+  readonly transport: "sql" | "amqp";
+  readonly amqpUrl: string | undefined;
+  /** Run the processing services in this process too (off when `emflow worker`s elsewhere do the work). */
+  readonly localWorkers: boolean;
+  /** Movies processed at once by the local workers. */
+  readonly concurrency: number;
+  readonly motion: MotionTool;
+  readonly ctf: CtfTool;
+  readonly pick: PickTool;
+  /** Defaults for what the files do not say: Cs (mm), amplitude contrast, particle diameter (Å). */
+  readonly cs: number;
+  readonly ac: number;
+  readonly diameter: number;
+  /** Keep a RELION project (Import/MotionCorr/CtfFind/AutoPick + default_pipeline.star) per session. */
+  readonly relionProject: boolean;
+  /** Paths of external programs by id (relion_run_motioncorr, relion_autopick, motioncor2, ctffind, cryolo). */
+  readonly tools: Readonly<Record<string, string>>;
+}
 
 /** The resolved configuration. */
 export interface ServerConfig {
@@ -52,6 +102,7 @@ export interface ServerConfig {
   readonly bodyLimitBytes: number;
   /** SSE heartbeat interval. */
   readonly sseHeartbeatMs: number;
+  readonly processing: ProcessingConfig;
   /** The file the config came from, if any. */
   readonly configFile: string | undefined;
 }
@@ -77,6 +128,10 @@ const Env = z.object({
     .pipe(z.array(Credential))
     .optional(),
   EMFLOW_LOG_LEVEL: LogLevel.optional(),
+  AMQP_URL: z.string().min(1).optional(),
+  EMFLOW_PROCESSING: z.enum(["on", "off", "true", "false", "1", "0"]).optional(),
+  EMFLOW_PROCESSING_ROOT: z.string().min(1).optional(),
+  EMFLOW_TRANSPORT: z.enum(["sql", "amqp"]).optional(),
 });
 
 /** Read, validate and merge the configuration. Throws ValidationError with a one-line message. */
@@ -107,9 +162,41 @@ export function loadConfig(opts: LoadConfigOptions = {}): ServerConfig {
     logLevel: vars.EMFLOW_LOG_LEVEL ?? file.log?.level ?? "info",
     bodyLimitBytes: Math.round((file.server?.body_limit_mb ?? 20) * 1024 * 1024),
     sseHeartbeatMs: 15_000,
+    processing: processingConfig(file.processing ?? {}, vars, cwd, fileDir),
     configFile: path,
   };
   return { ...config, ...definedOnly(opts.overrides ?? {}) };
+}
+
+function processingConfig(
+  f: NonNullable<z.infer<typeof ConfigFile>["processing"]>,
+  vars: z.infer<typeof Env>,
+  cwd: string,
+  fileDir: string,
+): ProcessingConfig {
+  const flag = vars.EMFLOW_PROCESSING;
+  const amqpUrl = vars.AMQP_URL ?? f.amqp_url;
+  return {
+    enabled: flag === undefined ? (f.enabled ?? false) : ["on", "true", "1"].includes(flag),
+    root:
+      vars.EMFLOW_PROCESSING_ROOT !== undefined
+        ? resolve(cwd, vars.EMFLOW_PROCESSING_ROOT)
+        : f.root !== undefined
+          ? resolve(fileDir, f.root)
+          : resolve(cwd, ".emflow", "processing"),
+    transport: vars.EMFLOW_TRANSPORT ?? f.transport ?? "sql",
+    amqpUrl,
+    localWorkers: f.local_workers ?? true,
+    concurrency: f.concurrency ?? 1,
+    motion: f.motion ?? "builtin",
+    ctf: f.ctf ?? "builtin",
+    pick: f.pick ?? "builtin",
+    cs: f.cs ?? 2.7,
+    ac: f.ac ?? 0.1,
+    diameter: f.diameter ?? 150,
+    relionProject: f.relion_project ?? true,
+    tools: f.tools ?? {},
+  };
 }
 
 function readConfigFile(path: string): z.infer<typeof ConfigFile> {
