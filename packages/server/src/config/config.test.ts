@@ -50,8 +50,43 @@ describe("loadConfig", () => {
       logLevel: "info",
       bodyLimitBytes: 20 * 1024 * 1024,
       sseHeartbeatMs: 15_000,
+      processing: {
+        enabled: false,
+        root: join(cwd, ".emflow", "processing"),
+        transport: "sql",
+        amqpUrl: undefined,
+        localWorkers: true,
+        concurrency: 1,
+        motion: "builtin",
+        ctf: "builtin",
+        pick: "builtin",
+        cs: 2.7,
+        ac: 0.1,
+        diameter: 150,
+        relionProject: true,
+        tools: {},
+      },
       configFile: undefined,
     });
+  });
+
+  it("reads [processing] from the file, and AMQP_URL / EMFLOW_PROCESSING / EMFLOW_TRANSPORT from the environment", () => {
+    const dir = dirWith({
+      "emflow.toml": '[processing]\nenabled = true\nroot = "out"\nmotion = "relion"\ndiameter = 220\ntools = { relion_autopick = "/opt/relion/bin/relion_autopick" }\n',
+    });
+    const c = loadConfig({ env: { AMQP_URL: "amqp://guest:guest@127.0.0.1:5672", EMFLOW_TRANSPORT: "amqp" }, cwd: dir });
+    expect(c.processing).toMatchObject({
+      enabled: true,
+      root: join(dir, "out"),
+      transport: "amqp",
+      amqpUrl: "amqp://guest:guest@127.0.0.1:5672",
+      motion: "relion",
+      diameter: 220,
+      tools: { relion_autopick: "/opt/relion/bin/relion_autopick" },
+    });
+    expect(loadConfig({ env: { EMFLOW_PROCESSING: "off" }, cwd: dir }).processing.enabled).toBe(false);
+    const bad = dirWith({ "emflow.toml": '[processing]\nmotion = "magic"\n' });
+    expect(() => loadConfig({ env: {}, cwd: bad })).toThrow(/processing\.motion/);
   });
 
   it("reads emflow.toml (paths relative to the file) and env overrides it", () => {
