@@ -4,3 +4,4 @@ export * from "./image/index.js";
 export * from "./simulate/index.js";
 export * from "./synth-movie/write.js";
 export * from "./external/index.js"; export * from "./relion/index.js";
+export * from "./motion/index.js";

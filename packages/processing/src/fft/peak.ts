@@ -5,8 +5,22 @@ export interface Peak {
   value: number;
 }
 
-/** Parabola through (−1, a), (0, b), (1, c): offset of its vertex and its height. */
+/**
+ * Vertex of the curve through (−1, a), (0, b), (1, c): a Gaussian (parabola through the logs) when
+ * all three are positive, which is unbiased for the roughly Gaussian peaks of B-factor-filtered
+ * correlations, otherwise a parabola.
+ */
 function vertex(a: number, b: number, c: number): { d: number; v: number } {
+  if (a > 0 && b > 0 && c > 0 && b >= a && b >= c) {
+    const la = Math.log(a);
+    const lb = Math.log(b);
+    const lc = Math.log(c);
+    const den = la - 2 * lb + lc;
+    if (den < 0) {
+      const d = Math.max(-0.5, Math.min(0.5, (0.5 * (la - lc)) / den));
+      return { d, v: Math.exp(lb - 0.25 * (la - lc) * d) };
+    }
+  }
   const den = a - 2 * b + c;
   if (!(den < 0)) return { d: 0, v: b };
   const d = Math.max(-0.5, Math.min(0.5, (0.5 * (a - c)) / den));
@@ -14,8 +28,8 @@ function vertex(a: number, b: number, c: number): { d: number; v: number } {
 }
 
 /**
- * Sub-pixel peak of a periodic `w` × `h` map near integer maximum (ix, iy): separate parabolic
- * fits along x and y through the 3 × 3 neighbourhood (wrapping at the edges).
+ * Sub-pixel peak of a periodic `w` × `h` map near integer maximum (ix, iy): separate 3-point
+ * Gaussian (or parabolic) fits along x and y (wrapping at the edges).
  */
 export function refinePeak(map: Float32Array, w: number, h: number, ix: number, iy: number): Peak {
   const at = (x: number, y: number): number => map[((y + h) % h) * w + ((x + w) % w)]!;
@@ -31,13 +45,14 @@ export function refinePeak(map: Float32Array, w: number, h: number, ix: number, 
  * the origin comes back as x ≈ −1, not w − 1.
  */
 export function findPeak(map: Float32Array, w: number, h: number, radius: number, cx = 0, cy = 0): Peak {
-  const r = Math.max(1, Math.floor(radius));
+  // A radius past half the map would visit the same pixel twice under two unwrapped names.
+  const r = Math.max(1, Math.min(Math.floor(radius), Math.floor((Math.min(w, h) - 1) / 2)));
   const r2 = radius * radius;
-  let best = -Infinity;
-  let bx = Math.round(cx);
-  let by = Math.round(cy);
   const x0 = Math.round(cx);
   const y0 = Math.round(cy);
+  let best = -Infinity;
+  let bx = x0;
+  let by = y0;
   for (let dy = -r; dy <= r; dy++) {
     const y = (((y0 + dy) % h) + h) % h;
     for (let dx = -r; dx <= r; dx++) {
@@ -51,6 +66,8 @@ export function findPeak(map: Float32Array, w: number, h: number, radius: number
       }
     }
   }
-  const refined = refinePeak(map, w, h, ((bx % w) + w) % w, ((by % h) + h) % h);
-  return { x: bx + (refined.x - (((bx % w) + w) % w)), y: by + (refined.y - (((by % h) + h) % h)), value: refined.value };
+  const wx = ((bx % w) + w) % w;
+  const wy = ((by % h) + h) % h;
+  const refined = refinePeak(map, w, h, wx, wy);
+  return { x: bx + (refined.x - wx), y: by + (refined.y - wy), value: refined.value };
 }

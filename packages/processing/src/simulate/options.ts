@@ -34,6 +34,14 @@ export const SimulateOptions = z.object({
       thickness: nonNegative.default(0),
       /** Thickness change from the centre to the right (x) and bottom (y) edge, nm. */
       gradient: z.tuple([z.number().finite(), z.number().finite()]).default([0, 0]),
+      /**
+       * Standard deviation (nm) and correlation length (Å) of smooth random thickness variation.
+       * It moves with the specimen and is not CTF-filtered (an amplitude effect, like the energy
+       * filter removing inelastically scattered electrons): the low-resolution contrast real
+       * micrographs have and motion correction leans on.
+       */
+      roughness: nonNegative.default(5),
+      roughnessLength: positive.default(200),
       /** Inelastic mean free path, nm (attenuation exp(−t / mfp)). */
       mfp: positive.default(350),
     })

@@ -36,7 +36,7 @@ export interface MovieTruth {
   /** Local displacement on top of the drift, see DeformationTruth (0 at frame 0). */
   deformation: DeformationTruth;
   /** Ice: thickness (nm) at the centre, change to the right/bottom edge, mean free path (nm). */
-  ice: { thickness: number; gradient: [number, number]; mfp: number };
+  ice: { thickness: number; gradient: [number, number]; roughness: number; roughness_length: number; mfp: number };
   /** Standard deviation of the gain reference (0 = none). */
   gain_sigma: number;
   /** Whether frames carry radiation damage (Grant & Grigorieff). */
@@ -118,6 +118,7 @@ class Simulation implements SimulatedMovie {
     this.static = this.fft.forward2d(specimen, this.pw, this.ph);
     this.damageRate = cfg.damage ? new Float32Array(this.static.data.length / 2) : undefined;
     this.applyCtf(ctf, cfg.bfactor);
+    this.addRoughness(new Rng(cfg.seed, 6));
 
     this.attenuation = iceAttenuation(width, height, cfg.ice);
     this.gain = cfg.gainSigma > 0 ? randomGain(new Rng(cfg.seed, 5), width * height, cfg.gainSigma) : undefined;
@@ -135,7 +136,7 @@ class Simulation implements SimulatedMovie {
       bfactor: cfg.bfactor,
       trajectory,
       deformation,
-      ice: { thickness: cfg.ice.thickness, gradient: cfg.ice.gradient, mfp: cfg.ice.mfp },
+      ice: { thickness: cfg.ice.thickness, gradient: cfg.ice.gradient, roughness: cfg.ice.roughness, roughness_length: cfg.ice.roughnessLength, mfp: cfg.ice.mfp },
       gain_sigma: cfg.gainSigma,
       damage: cfg.damage,
     };
@@ -160,6 +161,37 @@ class Simulation implements SimulatedMovie {
         if (this.damageRate !== undefined) this.damageRate[i] = 1 / (2 * criticalExposure(Math.sqrt(k2), ctf.voltage));
       }
     }
+  }
+
+  /**
+   * Smooth thickness variation as relative intensity −δt/mfp (white noise low-passed by a Gaussian
+   * of the correlation length, scaled to the requested SD), added after the CTF.
+   */
+  private addRoughness(rng: Rng): void {
+    const { pw, ph } = this;
+    const { roughness, roughnessLength, mfp } = this.cfg.ice;
+    if (roughness === 0) return;
+    const noise = new Float32Array(pw * ph);
+    for (let i = 0; i < noise.length; i++) noise[i] = rng.normal();
+    const spec = this.fft.forward2d(noise, pw, ph).data;
+    const sigma = roughnessLength / this.cfg.pixelSize;
+    let power = 0;
+    for (let kx = 0; kx <= pw / 2; kx++) {
+      const fx = kx / pw;
+      for (let ky = 0; ky < ph; ky++) {
+        const fy = signedIndex(ky, ph) / ph;
+        const g = kx === 0 && ky === 0 ? 0 : Math.exp(-2 * Math.PI * Math.PI * sigma * sigma * (fx * fx + fy * fy));
+        const i = 2 * (kx * ph + ky);
+        spec[i]! *= g;
+        spec[i + 1]! *= g;
+        power += (kx === 0 || kx === pw / 2 ? 1 : 2) * (spec[i]! ** 2 + spec[i + 1]! ** 2);
+      }
+    }
+    // Parseval: pixel variance = power / N².
+    const std = Math.sqrt(power) / (pw * ph);
+    const scale = std > 0 ? -roughness / mfp / std : 0;
+    const data = this.static.data;
+    for (let i = 0; i < data.length; i++) data[i]! += scale * spec[i]!;
   }
 
   *frames(): Generator<Float32Array> {

@@ -1,0 +1,226 @@
+import { ProcessingError } from "@emflow/core";
+import { loadFft, type Fft } from "../fft/fft.js";
+import type { Spectrum2D } from "../fft/spectrum2d.js";
+import { parseOptions } from "../image/options.js";
+import { accumulateShifted } from "./accumulate.js";
+import { alignToSum, type AlignOptions, type AlignResult } from "./align.js";
+import { frameExposure } from "./dose.js";
+import { DoseWeightedSum, doseGroups } from "./dose-weight.js";
+import { evaluateLocal, fitLocalModel, type LocalMotionModel } from "./local-model.js";
+import { earlyFrameCount, motionFigures } from "./metrics.js";
+import { MotionOptions, type MotionConfig } from "./options.js";
+import { frameGroups, measurePatches, type PatchMeasurements } from "./patches.js";
+import { alignGrid, applyGain, prepareFrame, type AlignGrid } from "./prepare.js";
+import { readChecked, type FrameSource } from "./source.js";
+
+/** Result of `correctMotion`. Units: px for positions and shifts, Å for motion figures. */
+export interface MotionCorrection {
+  width: number;
+  height: number;
+  /** Aligned sum of all frames (counts, gain-corrected), not dose-weighted. */
+  sum: Float32Array;
+  /** Aligned, dose-weighted sum (same scale and noise power as `sum`); absent without a dose. */
+  sumDoseWeighted: Float32Array | undefined;
+  /**
+   * Detected motion per frame [[x, y], …] in px, relative to frame 0: the specimen point at p in
+   * frame 0 is found at p + trajectory[i] in frame i (the whole-frame average; the local model
+   * adds a zero-mean field on top). The shift applied to frame i to align it is −trajectory[i].
+   */
+  trajectory: [number, number][];
+  /** Local motion model on top of the global shifts (absent when patches are off or too few). */
+  local: LocalMotionModel | undefined;
+  patches: PatchMeasurements | undefined;
+  /** Accumulated motion, Å: all frames, the first `early_frames`, the rest. */
+  total_motion: number;
+  early_motion: number;
+  late_motion: number;
+  early_frames: number;
+  /** Alignment grid (binning) and iterations used. */
+  grid: AlignGrid;
+  iterations: number;
+  /** Seconds per stage. */
+  timings: Record<string, number>;
+}
+
+const LOCAL_TILE = 64;
+
+/**
+ * MotionCor2-style motion correction: global alignment of binned frames against the sum of the
+ * others, patch alignment fitted with a smooth polynomial in space and time, and an aligned sum
+ * with and without dose weighting. Reads every frame twice (alignment, then summing), holding at
+ * most one full-size frame plus the binned spectra.
+ */
+export async function correctMotion(source: FrameSource, options: MotionOptions): Promise<MotionCorrection> {
+  const cfg = parseOptions(MotionOptions, options, "motion options");
+  const { width, height, frameCount } = source;
+  if (!Number.isInteger(frameCount) || frameCount < 1) throw new ProcessingError(`a movie needs at least one frame, got ${frameCount}`);
+  if (cfg.gain !== undefined && cfg.gain.length !== width * height) {
+    throw new ProcessingError(`gain reference has ${cfg.gain.length} values, frames have ${width} × ${height}`);
+  }
+  const fft = await loadFft();
+  const timings: Record<string, number> = {};
+  let t = performance.now();
+  const lap = (name: string): void => {
+    const now = performance.now();
+    timings[name] = (now - t) / 1000;
+    t = now;
+  };
+  const progress = (f: number, stage: string): void => cfg.onProgress?.(f, stage);
+
+  const grid = alignGrid(width, height, cfg.alignSize, cfg.binning);
+  const binnedApix = cfg.pixelSize * grid.bin;
+  const spectra: Spectrum2D[] = [];
+  const scratch = new Float32Array(grid.width * grid.height);
+  for (let i = 0; i < frameCount; i++) {
+    cfg.signal?.throwIfAborted();
+    const frame = applyGain(await readChecked(source, i), cfg.gain);
+    spectra.push(prepareFrame(fft, frame, width, height, grid, scratch));
+    progress((0.4 * (i + 1)) / frameCount, "reading");
+  }
+  lap("prepare");
+
+  const global = alignGlobal(fft, spectra, {
+    bfactorPx: cfg.bfactorGlobal / (binnedApix * binnedApix),
+    maxShift: cfg.maxShift / binnedApix,
+    iterations: cfg.iterations,
+    tolerance: cfg.tolerance / grid.bin,
+  });
+  const globalTrajectory: [number, number][] = [];
+  for (let i = 0; i < frameCount; i++) {
+    globalTrajectory.push([(global.shifts[2 * i]! - global.shifts[0]!) * grid.bin, (global.shifts[2 * i + 1]! - global.shifts[1]!) * grid.bin]);
+  }
+  lap("global");
+  progress(0.5, "global");
+
+  let local: LocalMotionModel | undefined;
+  let patches: PatchMeasurements | undefined;
+  if (cfg.patches[0] > 0 && cfg.patches[1] > 0 && frameCount >= 6) {
+    patches = measurePatches(fft, grid, spectra, global.shifts, {
+      patches: cfg.patches,
+      group: cfg.patchGroup ?? Math.max(1, Math.round(frameCount / 10)),
+      bfactorPx: cfg.bfactorLocal / (binnedApix * binnedApix),
+      maxShift: cfg.maxShift / binnedApix / 4,
+      // Patches start from the global alignment, so residuals are small and settle quickly.
+      iterations: Math.min(3, cfg.iterations),
+      tolerance: cfg.tolerance / grid.bin,
+    });
+    if (patches !== undefined) local = fitLocalModel(patches.samples, width, height, frameCount);
+  }
+  spectra.length = 0;
+  lap("patches");
+  progress(0.6, "patches");
+
+  const trajectory = globalTrajectory;
+
+  const sums = await alignedSums(source, cfg, globalTrajectory, local, (f) => progress(0.6 + 0.4 * f, "summing"));
+  lap("sum");
+
+  const early = earlyFrameCount(frameCount, cfg.dosePerFrame, cfg.earlyExposure, cfg.preExposure, cfg.earlyFrames);
+  const figures = motionFigures(trajectory, cfg.pixelSize, early);
+  return {
+    width,
+    height,
+    sum: sums.sum,
+    sumDoseWeighted: sums.weighted,
+    trajectory,
+    local,
+    patches,
+    total_motion: figures.total,
+    early_motion: figures.early,
+    late_motion: figures.late,
+    early_frames: early,
+    grid,
+    iterations: global.iterations,
+    timings,
+  };
+}
+
+/**
+ * Global alignment in two steps: sums of consecutive frames (better SNR, found over the whole
+ * search range), then single frames searched only near the group trajectory interpolated to
+ * them, so a frame with little signal cannot lock onto a noise peak far away.
+ */
+function alignGlobal(fft: Fft, spectra: readonly Spectrum2D[], opts: AlignOptions): AlignResult {
+  const n = spectra.length;
+  const size = n >= 8 ? Math.max(2, Math.round(n / 8)) : 1;
+  if (size === 1) return alignToSum(fft, spectra, opts);
+  const groups = frameGroups(n, size);
+  const sums = groups.map(([s, e]) => {
+    const data = new Float32Array(spectra[0]!.data.length);
+    for (let i = s; i < e; i++) {
+      const d = spectra[i]!.data;
+      for (let k = 0; k < data.length; k++) data[k]! += d[k]!;
+    }
+    return { width: spectra[0]!.width, height: spectra[0]!.height, data };
+  });
+  const coarse = alignToSum(fft, sums, { ...opts, iterations: Math.min(3, opts.iterations), tolerance: 4 * opts.tolerance });
+  const centres = groups.map(([s, e]) => (s + e - 1) / 2);
+  const initial = new Float64Array(2 * n);
+  for (let i = 0; i < n; i++) {
+    let g = 0;
+    while (g + 2 < centres.length && centres[g + 1]! < i) g++;
+    const a = centres[g]!;
+    const b = centres[Math.min(g + 1, centres.length - 1)]!;
+    const t = b === a ? 0 : (i - a) / (b - a);
+    for (let c = 0; c < 2; c++) {
+      const va = coarse.shifts[2 * g + c]!;
+      const vb = coarse.shifts[2 * Math.min(g + 1, centres.length - 1) + c]!;
+      initial[2 * i + c] = va + (vb - va) * t;
+    }
+  }
+  const fine = alignToSum(fft, spectra, { ...opts, initial });
+  return { ...fine, iterations: coarse.iterations + fine.iterations };
+}
+
+/** Second pass: shift every frame back and sum, by dose groups when there is a dose. */
+async function alignedSums(
+  source: FrameSource,
+  cfg: MotionConfig,
+  globalTrajectory: readonly [number, number][],
+  local: LocalMotionModel | undefined,
+  progress: (fraction: number) => void,
+): Promise<{ sum: Float32Array; weighted: Float32Array | undefined }> {
+  const { width, height, frameCount } = source;
+  const n = width * height;
+  const sum = new Float32Array(n);
+  const dose = cfg.dosePerFrame;
+  const fft = await loadFft();
+  const exposures = Array.from({ length: frameCount }, (_, i) => frameExposure(i, dose ?? 0, cfg.preExposure));
+  const weighter = dose === undefined ? undefined : new DoseWeightedSum(fft, width, height, cfg.pixelSize, cfg.voltage, exposures);
+  const groups = dose === undefined ? [[0, frameCount] as [number, number]] : doseGroups(frameCount, cfg.doseGroups);
+  const tile = local === undefined ? Math.max(width, height) : LOCAL_TILE;
+  const tilesX = Math.ceil(width / tile);
+  const tilesY = Math.ceil(height / tile);
+  const shifts = new Float64Array(2 * tilesX * tilesY);
+  const group = weighter === undefined ? sum : new Float32Array(n);
+  for (const [start, end] of groups) {
+    if (group !== sum) group.fill(0);
+    for (let i = start; i < end; i++) {
+      cfg.signal?.throwIfAborted();
+      const frame = applyGain(await readChecked(source, i), cfg.gain);
+      const [gx, gy] = globalTrajectory[i]!;
+      for (let ty = 0; ty < tilesY; ty++) {
+        for (let tx = 0; tx < tilesX; tx++) {
+          const k = ty * tilesX + tx;
+          if (local === undefined) {
+            shifts[2 * k] = gx;
+            shifts[2 * k + 1] = gy;
+          } else {
+            const cx = Math.min(width, (tx + 0.5) * tile) - 0.5;
+            const cy = Math.min(height, (ty + 0.5) * tile) - 0.5;
+            const [lx, ly] = evaluateLocal(local, cx, cy, i);
+            shifts[2 * k] = gx + lx;
+            shifts[2 * k + 1] = gy + ly;
+          }
+        }
+      }
+      accumulateShifted(frame, group, width, height, tile, shifts);
+      progress((i + 1) / frameCount);
+    }
+    if (weighter !== undefined) {
+      for (let p = 0; p < n; p++) sum[p]! += group[p]!;
+      weighter.addGroup(start, end, group);
+    }
+  }
+  return { sum, weighted: weighter?.result() };
+}

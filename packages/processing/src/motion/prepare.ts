@@ -1,0 +1,40 @@
+import { goodSizeAtMost } from "../fft/sizes.js";
+import type { Fft } from "../fft/fft.js";
+import type { Spectrum2D } from "../fft/spectrum2d.js";
+import { binImage } from "../image/bin.js";
+import { normaliseAndTaper } from "../image/taper.js";
+import { ProcessingError } from "@emflow/core";
+
+/** The binned grid alignment runs on: `bin`-fold binning of the central region at (x0, y0). */
+export interface AlignGrid {
+  readonly bin: number;
+  readonly width: number;
+  readonly height: number;
+  /** Top-left corner of the binned region in full-resolution pixels. */
+  readonly x0: number;
+  readonly y0: number;
+}
+
+/** Pick the alignment grid: binning so the longer side is ≤ alignSize, then good FFT sizes. */
+export function alignGrid(width: number, height: number, alignSize: number, binning?: number): AlignGrid {
+  const bin = binning ?? Math.max(1, Math.ceil(Math.max(width, height) / alignSize));
+  const bw = goodSizeAtMost(Math.floor(width / bin), "real");
+  const bh = goodSizeAtMost(Math.floor(height / bin), "complex");
+  if (bw < 64 || bh < 64) throw new ProcessingError(`frames of ${width} × ${height} are too small to align at binning ${bin}`);
+  return { bin, width: bw, height: bh, x0: Math.floor((width - bw * bin) / 2), y0: Math.floor((height - bh * bin) / 2) };
+}
+
+/** Multiply a frame by the gain reference (new array). */
+export function applyGain(frame: Float32Array, gain: Float32Array | undefined): Float32Array {
+  if (gain === undefined) return frame;
+  const out = new Float32Array(frame.length);
+  for (let i = 0; i < frame.length; i++) out[i] = frame[i]! * gain[i]!;
+  return out;
+}
+
+/** Bin a (gain-corrected) frame onto the grid, normalise and taper it, and transform it. */
+export function prepareFrame(fft: Fft, frame: Float32Array, width: number, height: number, grid: AlignGrid, scratch?: Float32Array): Spectrum2D {
+  const binned = binImage(frame, width, height, grid.bin, grid.width, grid.height, grid.x0, grid.y0, scratch);
+  normaliseAndTaper(binned, grid.width, grid.height, Math.max(4, 0.05 * Math.min(grid.width, grid.height)));
+  return fft.forward2d(binned, grid.width, grid.height);
+}
