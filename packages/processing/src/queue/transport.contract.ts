@@ -5,7 +5,7 @@
  * other's messages. Test-only (`.contract.ts` files are not built).
  */
 import { randomBytes } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { isEmflowError } from "@emflow/core";
 import type { Delivery, Handler, WorkTransport } from "./transport.js";
 
@@ -57,9 +57,21 @@ export function runTransportContract(name: string, make: () => Promise<Transport
   describe(`WorkTransport contract: ${name}`, () => {
     let h: TransportHarness;
     let t: WorkTransport;
+    // Every transport a test opens is closed after it, so a failing test leaves no consumer running.
+    const opened: WorkTransport[] = [];
+    const open = async (opts?: HarnessOptions) => {
+      const x = await h.open(opts);
+      opened.push(x);
+      return x;
+    };
     beforeAll(async () => {
       h = await make();
-      t = await h.open();
+    });
+    beforeEach(async () => {
+      t = await open();
+    });
+    afterEach(async () => {
+      await Promise.all(opened.splice(0).map((x) => x.close()));
     });
     afterAll(async () => h?.dispose());
 
@@ -105,7 +117,7 @@ export function runTransportContract(name: string, make: () => Promise<Transport
     });
 
     it("dead-letters a message after the delivery limit, with the last error", async () => {
-      const limited = await h.open({ deliveryLimit: 3 });
+      const limited = await open({ deliveryLimit: 3 });
       const q = h.queue("limit");
       const id = await limited.publish(q, { body: { movie: "bad.tiff" }, headers: { session: "s1" }, idempotencyKey: "bad-1" });
       const counts: number[] = [];
@@ -146,7 +158,7 @@ export function runTransportContract(name: string, make: () => Promise<Transport
     });
 
     it("reinjects dead letters (some, then all) and they are consumed again with a fresh count", async () => {
-      const limited = await h.open({ deliveryLimit: 1 });
+      const limited = await open({ deliveryLimit: 1 });
       const q = h.queue("reinject");
       const ids = [await limited.publish(q, { body: 1 }), await limited.publish(q, { body: 2 }), await limited.publish(q, { body: 3 })];
       let fixed = false;
@@ -171,7 +183,7 @@ export function runTransportContract(name: string, make: () => Promise<Transport
 
     it("redelivers to another consumer a message whose consumer died before acknowledging it", async () => {
       const q = h.queue("died");
-      const first = await h.open();
+      const first = await open();
       await t.publish(q, { body: { movie: 42 } });
       const started = deferred<Delivery>();
       const never = deferred();
@@ -215,7 +227,7 @@ export function runTransportContract(name: string, make: () => Promise<Transport
 
     it("shares work between competing consumers: none lost, counts add up", async () => {
       const q = h.queue("compete");
-      const other = await h.open();
+      const other = await open();
       const n = 60;
       const ids = new Set<string>();
       for (let i = 0; i < n; i++) ids.add(await t.publish(q, { body: { i } }));
@@ -304,14 +316,14 @@ export function runTransportContract(name: string, make: () => Promise<Transport
     it("keeps undelivered and dead messages across a restart", async () => {
       const q = h.queue("durable");
       const qd = h.queue("durable-dead");
-      const before = await h.open();
+      const before = await open();
       for (const body of ["a", "b", "c"]) await before.publish(q, { body, headers: { n: body.charCodeAt(0) } });
       await before.publish(qd, { body: "d" });
       const c = await before.consume(qd, () => Promise.reject(new Error("corrupt")), { retry: () => false });
       await waitFor("the dead letter", async () => (await before.deadLetters(qd)).length === 1);
       await c.cancel();
       await h.restart();
-      const after = await h.open();
+      const after = await open();
       expect(await after.stats([q, qd])).toEqual([
         { queue: q, ready: 3, inFlight: 0, dead: 0 },
         { queue: qd, ready: 0, inFlight: 0, dead: 1 },
@@ -326,11 +338,10 @@ export function runTransportContract(name: string, make: () => Promise<Transport
         ["c", 99],
       ]);
       expect(await after.deadLetters(qd)).toMatchObject([{ body: "d", error: "Error: corrupt" }]);
-      t = await h.open();
     });
 
     it("refuses to work once closed", async () => {
-      const closed = await h.open();
+      const closed = await open();
       await closed.close();
       const err = await rejection(closed.publish(h.queue("closed"), { body: 1 }));
       expect(isEmflowError(err, "TransportError")).toBe(true);

@@ -101,8 +101,12 @@ export class SqlConsumer implements Consumer {
         }
       }
       // A full batch may mean more are waiting: claim again at once (unless every slot is busy).
-      if (claimed > 0 && claimed === free && this.#inFlight.size < this.prefetch) continue;
+      if (claimed > 0 && claimed === free && this.#inFlight.size < this.prefetch) {
+        await yieldToEventLoop();
+        continue;
+      }
       await this.#waker.wait(this.timing.pollMs);
+      await yieldToEventLoop();
     }
   }
 
@@ -168,6 +172,11 @@ export class SqlConsumer implements Consumer {
       }
     }
   }
+}
+
+/** PGlite answers through microtasks only: without a macrotask per round, a busy consumer would starve timers and I/O. */
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
 
 function safeRetry(retry: RetryPolicy, err: unknown, count: number): boolean {
