@@ -5,3 +5,4 @@ export * from "./simulate/index.js";
 export * from "./synth-movie/write.js";
 export * from "./external/index.js"; export * from "./relion/index.js";
 export * from "./motion/index.js";
+export * from "./ctf/index.js";
