@@ -6,7 +6,7 @@ import { parseOptions } from "../image/options.js";
 import { bandPixels, radialAverage, radialBins, whitenedSpectrum } from "./band.js";
 import { electronWavelength } from "./model.js";
 import { CtfOptions } from "./options.js";
-import { fitProfile, type CtfProfile } from "./resolution.js";
+import { fitProfile, type CtfFitProfile } from "./resolution.js";
 import { refine2d, search1d, type Optics } from "./search.js";
 import { averageAmplitudeSpectrum } from "./spectrum.js";
 
@@ -22,7 +22,7 @@ export interface CtfEstimate {
   score: number;
   /** Highest resolution (Å) up to which the rings are fitted (windowed CC ≥ fitThreshold). */
   fit_resolution: number;
-  profile: CtfProfile;
+  profile: CtfFitProfile;
   /** Averaged amplitude spectrum, `size` × `size`, zero frequency at (size/2, size/2), row-major. */
   spectrum: { size: number; amplitude: Float32Array };
   tiles: number;

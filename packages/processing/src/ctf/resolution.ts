@@ -3,7 +3,7 @@ import { radialBins } from "./band.js";
 import type { Optics, Trial } from "./search.js";
 
 /** The fitted CTF along the equiphase average: frequency (Å⁻¹), measured, fitted, windowed fit CC. */
-export interface CtfProfile {
+export interface CtfFitProfile {
   frequency: number[];
   measured: number[];
   fitted: number[];
@@ -17,7 +17,7 @@ export interface CtfProfile {
  * frequency; the fit resolution is where it falls below `threshold` (and stays below for three
  * bins) after first reaching it past the band's low end.
  */
-export function fitProfile(values: Float32Array, tile: number, apix: number, o: Optics, t: Trial, kmin: number, threshold: number): { profile: CtfProfile; fitResolution: number } {
+export function fitProfile(values: Float32Array, tile: number, apix: number, o: Optics, t: Trial, kmin: number, threshold: number): { profile: CtfFitProfile; fitResolution: number } {
   const { width, count } = radialBins(tile, apix);
   const sum = new Float64Array(count);
   const n = new Float64Array(count);
