@@ -6,3 +6,4 @@ export * from "./synth-movie/write.js";
 export * from "./external/index.js"; export * from "./relion/index.js";
 export * from "./motion/index.js";
 export * from "./ctf/index.js";
+export * from "./pick/index.js";
