@@ -7,3 +7,4 @@ export * from "./external/index.js"; export * from "./relion/index.js";
 export * from "./motion/index.js";
 export * from "./ctf/index.js";
 export * from "./pick/index.js";
+export * from "./ice/index.js";
