@@ -9,7 +9,7 @@
  * classic queue so that browsing it (get, then requeue) never counts against
  * a delivery limit of its own.
  */
-import type { Channel } from "amqplib";
+import type { Channel, ConfirmChannel } from "amqplib";
 import { TransportError } from "@emflow/core";
 import type { ManagedConnection } from "./connection.js";
 
@@ -41,21 +41,55 @@ export async function declareWorkQueue(conn: ManagedConnection, queue: string, d
   }
 }
 
-/** Publish to `queue` through the default exchange and wait for the broker's confirm. */
-export async function confirmPublish(conn: ManagedConnection, queue: string, content: Buffer, props: Record<string, unknown>): Promise<void> {
-  const ch = await conn.publisher();
-  await new Promise<void>((resolve, reject) => {
-    const onClose = () => reject(new TransportError(`the channel closed before RabbitMQ confirmed a message to '${queue}'`));
+/** Why a publish attempt did not end in a confirm. */
+class ChannelLost extends Error {}
+
+/**
+ * Publish to `queue` through the default exchange and wait for the broker's
+ * confirm. When the channel dies first (connection lost), publish again on
+ * the next connection: the broker may then hold the message twice, which
+ * at-least-once delivery allows. A broker `nack` is an error at once.
+ */
+export async function confirmPublish(conn: ManagedConnection, queue: string, content: Buffer, props: Record<string, unknown>, attempts = 5): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const ch = await conn.publisher();
+      await publishOnce(ch, queue, content, props);
+      return;
+    } catch (err) {
+      if (!(err instanceof ChannelLost) || attempt >= attempts) {
+        if (err instanceof TransportError) throw err;
+        throw new TransportError(`cannot publish to '${queue}': ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+      }
+      await new Promise((r) => setTimeout(r, 20 * attempt));
+    }
+  }
+}
+
+function publishOnce(ch: ConfirmChannel, queue: string, content: Buffer, props: Record<string, unknown>): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    let settled = false;
+    const onClose = () => {
+      if (settled) return;
+      settled = true;
+      reject(new ChannelLost("the channel closed before RabbitMQ confirmed the message"));
+    };
     ch.once("close", onClose);
     try {
       ch.publish("", queue, content, props, (err: unknown) => {
         ch.off("close", onClose);
-        if (err) reject(new TransportError(`RabbitMQ refused a message to '${queue}'`, { cause: err }));
+        if (settled) return;
+        settled = true;
+        // amqplib answers a channel that closes under pending confirms with "channel closed".
+        if (err instanceof Error && /closed/i.test(err.message)) reject(new ChannelLost(err.message));
+        else if (err) reject(new TransportError(`RabbitMQ refused a message to '${queue}'`, { cause: err }));
         else resolve();
       });
     } catch (err) {
       ch.off("close", onClose);
-      reject(new TransportError(`cannot publish to '${queue}': ${err instanceof Error ? err.message : String(err)}`, { cause: err }));
+      settled = true;
+      // Publishing on a channel already closed throws at once.
+      reject(err instanceof Error && /closed/i.test(err.message) ? new ChannelLost(err.message) : err);
     }
   });
 }
