@@ -17,6 +17,7 @@ describe("USC config", () => {
       prefix: "",
       cacheTtlMs: 2000,
       syncIntervalMs: 30_000,
+      settleMs: 10_000,
     });
   });
 

@@ -13,6 +13,7 @@
  * prefix = ""                          # EMFLOW_USC_PREFIX: URL prefix, e.g. "/usc"; "" = the USC service's own paths
  * cache_ttl_ms = 2000                  # how long a session's disk scan is reused
  * sync_interval_s = 30                 # EMFLOW_USC_SYNC_INTERVAL_S: register new movies of running sessions; 0 = only on requests
+ * settle_s = 10                        # a movie is registered once unmodified this long (still being written otherwise)
  * ```
  */
 import { readFileSync } from "node:fs";
@@ -46,6 +47,7 @@ export const UscConfigSection = z
     prefix: Prefix,
     cache_ttl_ms: z.number().int().min(0).max(600_000),
     sync_interval_s: z.number().min(0).max(86_400),
+    settle_s: z.number().min(0).max(3600),
   })
   .partial()
   .strict();
@@ -82,6 +84,8 @@ export interface UscConfig {
   readonly cacheTtlMs: number;
   /** Period of the background sync of running data-root sessions; 0 = off. */
   readonly syncIntervalMs: number;
+  /** A raw movie is registered once unmodified this long. */
+  readonly settleMs: number;
 }
 
 /** Where resolveUscConfig reads from. */
@@ -126,6 +130,7 @@ export function resolveUscConfig(opts: ResolveUscConfigOptions = {}): UscConfig 
     prefix: v.EMFLOW_USC_PREFIX ?? file.prefix ?? "",
     cacheTtlMs: file.cache_ttl_ms ?? 2000,
     syncIntervalMs: Math.round((v.EMFLOW_USC_SYNC_INTERVAL_S ?? file.sync_interval_s ?? 30) * 1000),
+    settleMs: Math.round((file.settle_s ?? 10) * 1000),
   };
   const defined = Object.fromEntries(Object.entries(o).filter(([k, val]) => val !== undefined && k !== "dataRoot"));
   return { ...config, ...defined };

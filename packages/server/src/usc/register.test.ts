@@ -1,4 +1,7 @@
 /** Registering data-root sessions in a real (PGlite) store, and keeping them in step. */
+import { mkdirSync, mkdtempSync, utimesSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { IngestBatch, MicrographName } from "@emflow/core";
 import { ChangeHub } from "../events/hub.js";
@@ -71,18 +74,27 @@ describe("data-root registration (store)", () => {
     const processing = { onIngest: (o: { created: number }) => handed.push(o.created) } as never;
     const sync = new DataRootSync({ store: counted, hub, processing });
     const r = { ...ref, session: "live" };
-    const scan = (movies: string[]) => ({ dir: "/d/live", movies, processed: 0 });
+    const dir = mkdtempSync(join(tmpdir(), "emflow-usc-sync-"));
+    const old = new Date(Date.now() - 60_000);
+    for (const m of ["m1.tif", "m2.tif", "m3.tif"]) {
+      mkdirSync(join(dir, "raw"), { recursive: true });
+      writeFileSync(join(dir, "raw", m), "");
+      utimesSync(join(dir, "raw", m), old, old);
+    }
+    writeFileSync(join(dir, "raw", "m4.tif"), ""); // still being written
+    const scan = (movies: string[]) => ({ dir, movies, processed: 0 });
 
     expect(await sync.acquisitionId(r)).toBeUndefined();
     const [one, two] = await Promise.all([sync.sync(r, scan(["m1.tif", "m2.tif"])), sync.sync(r, scan(["m1.tif", "m2.tif"]))]);
     expect(one.added).toBe(2);
-    expect(two).toEqual({ acquisitionId: one.acquisitionId, added: 0 }); // waited for the first, then had nothing to do
+    expect(two).toEqual({ acquisitionId: one.acquisitionId, added: 0, unsettled: 0 }); // waited for the first, then had nothing to do
     expect(ingests).toBe(1);
     expect(handed).toEqual([6]);
     expect(published.filter((e) => e.kind === "micrograph")).toHaveLength(2);
 
-    expect(await sync.sync(r, scan(["m1.tif", "m2.tif", "m3.tif"]))).toEqual({ acquisitionId: one.acquisitionId, added: 1 });
+    expect(await sync.sync(r, scan(["m1.tif", "m2.tif", "m3.tif", "m4.tif", "gone.tif"]))).toEqual({ acquisitionId: one.acquisitionId, added: 1, unsettled: 2 });
     expect(handed).toEqual([6, 1]);
+    expect((await store.listMicrographs({ acquisitionId: one.acquisitionId })).items.map((m) => m.movieFile)).toEqual(["m1.tif", "m2.tif", "m3.tif"].map((m) => join(dir, "raw", m)));
     expect(await sync.acquisitionId(r)).toBe(one.acquisitionId);
     // A fresh process finds the acquisition in the store.
     expect(await new DataRootSync({ store }).acquisitionId(r)).toBe(one.acquisitionId);

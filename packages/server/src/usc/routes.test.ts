@@ -7,7 +7,7 @@
  * routes asked for.
  */
 import { randomUUID } from "node:crypto";
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, utimesSync, writeFileSync } from "node:fs";
 import { request as httpRequest } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -155,7 +155,8 @@ describe("USC session API", () => {
   let data: ReturnType<typeof makeDataRoot>;
   let h: Harness;
   let control: RecordingControl;
-  let clock = Date.now();
+  // Ahead of the files' mtimes, so the movies made in beforeAll count as settled.
+  let clock = Date.now() + 60_000;
   let agentAcquisitionId: string;
 
   const get = async (url: string, headers: Record<string, string> = bearer(ALICE), method: "GET" | "POST" = "GET") => {
@@ -345,11 +346,17 @@ describe("USC session API", () => {
       expect(control.calls).toHaveLength(1);
     });
 
-    it("registers movies that arrive while the session runs, once the scan cache expires", async () => {
+    it("registers movies that arrive while the session runs, once the scan cache expires and they settle", async () => {
       const before = control.ingests.length;
-      touch(join(data.s1, "raw/GridSquare_2/Data/FoilHole_23_Data_1_1_20250101_120000_EER.eer"));
+      const movie = join(data.s1, "raw/GridSquare_2/Data/FoilHole_23_Data_1_1_20250101_120000_EER.eer");
+      touch(movie);
+      utimesSync(movie, new Date(clock), new Date(clock)); // being written "now"
       expect((await get("/lab1/alice/session/s1")).body.raw_files).toBe(5); // still within the TTL
-      clock += 5_000;
+      clock += 3_000;
+      const writing = (await get("/lab1/alice/session/s1")).body;
+      expect(writing.raw_files).toBe(6); // on disk …
+      expect((await store.listMicrographs({ acquisitionId: writing.acquisition_id })).total).toBe(5); // … not registered yet
+      clock += 10_000;
       const s = (await get("/lab1/alice/session/s1")).body;
       expect(s.raw_files).toBe(6);
       const fresh = control.ingests.slice(before);

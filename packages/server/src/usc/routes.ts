@@ -32,9 +32,9 @@ export interface UscContext {
   readonly usc: UscConfig;
   /** The server's `[auth] tokens`, used when `[usc] tokens` is empty. */
   readonly fallbackTokens?: readonly Credential[];
-  /** Clock for the scan cache (tests). */
+  /** Clock for the scan cache and the settle check (tests). */
   readonly now?: () => number;
-  /** File-system calls of the scanner (tests count them). */
+  /** File-system calls of the scanner and the settle check (tests count them). */
   readonly fs?: DirFs;
 }
 
@@ -59,7 +59,15 @@ export function uscRoutes(app: App, ctx: UscContext): UscHandle {
     usc.dataRoot === undefined
       ? undefined
       : new DataRootScanner({ root: usc.dataRoot, ttlMs: usc.cacheTtlMs, ...(ctx.now === undefined ? {} : { now: ctx.now }), ...(ctx.fs === undefined ? {} : { fs: ctx.fs }) });
-  const sync = new DataRootSync({ store, logger: app.log, ...(ctx.hub === undefined ? {} : { hub: ctx.hub }), ...(ctx.processing === undefined ? {} : { processing: ctx.processing }) });
+  const sync = new DataRootSync({
+    store,
+    logger: app.log,
+    settleMs: usc.settleMs,
+    ...(ctx.hub === undefined ? {} : { hub: ctx.hub }),
+    ...(ctx.processing === undefined ? {} : { processing: ctx.processing }),
+    ...(ctx.now === undefined ? {} : { now: ctx.now }),
+    ...(ctx.fs === undefined ? {} : { fs: ctx.fs }),
+  });
   const catalog = new UscCatalog({ store, mapping: usc, sync, ...(scanner === undefined ? {} : { scanner }) });
   const P = usc.prefix;
   const userRoute = { onRequest: guard.authenticate, preHandler: guard.authorizeUser };

@@ -3,12 +3,18 @@
  * movies not yet sent are registered (register.ts), their change events are
  * published to SSE, and `ProcessingControl.onIngest` queues them when the
  * session is running. Syncs of one session run one at a time.
+ *
+ * A movie is only registered once it has settled (not modified for
+ * `settleMs`), so processing never reads a file the detector is still
+ * writing; one `stat` per new movie, until it is registered.
  */
+import { join } from "node:path";
 import type { FastifyBaseLogger } from "fastify";
 import type { ChangeHub } from "../events/hub.js";
 import type { ProcessingControl } from "../processing/control.js";
 import type { Store } from "../store/store.js";
 import { dataRootSessionKey, registerMovies, type DataRootRef } from "./register.js";
+import { nodeDirFs, type DirFs } from "./dir-cache.js";
 import type { SessionScan } from "./scanner.js";
 
 /** What a sync did. */
@@ -16,6 +22,8 @@ export interface SyncResult {
   readonly acquisitionId: string;
   /** Movies registered by this call (not known to this process before). */
   readonly added: number;
+  /** Movies left for a later sync because they are still being written (or vanished). */
+  readonly unsettled: number;
 }
 
 /** Collaborators of DataRootSync. */
@@ -24,6 +32,12 @@ export interface DataRootSyncDeps {
   readonly hub?: ChangeHub;
   readonly processing?: ProcessingControl;
   readonly logger?: FastifyBaseLogger;
+  /** For the settle check (default node:fs). */
+  readonly fs?: DirFs;
+  /** Milliseconds since the epoch (injected so tests control time). */
+  readonly now?: () => number;
+  /** A movie modified less than this long ago is left for a later sync (default 10,000 ms). */
+  readonly settleMs?: number;
 }
 
 /** Registers new movies of data-root sessions (remembering, per process, what it already sent). */
@@ -48,9 +62,11 @@ export class DataRootSync {
 
   private async syncNow(key: string, ref: DataRootRef, scan: SessionScan): Promise<SyncResult> {
     const known = this.sent.get(key);
-    const fresh = known === undefined ? [...scan.movies] : scan.movies.filter((m) => !known.movies.has(m));
+    const candidates = known === undefined ? [...scan.movies] : scan.movies.filter((m) => !known.movies.has(m));
+    const fresh = await this.settled(scan.dir, candidates);
+    const unsettled = candidates.length - fresh.length;
     // Registered before and nothing new: no database round trip at all.
-    if (known !== undefined && fresh.length === 0) return { acquisitionId: known.acquisitionId, added: 0 };
+    if (known !== undefined && fresh.length === 0) return { acquisitionId: known.acquisitionId, added: 0, unsettled };
 
     const outcomes = await registerMovies(this.deps.store, ref, scan.dir, fresh);
     for (const outcome of outcomes) {
@@ -62,8 +78,25 @@ export class DataRootSync {
     for (const m of fresh) movies.add(m);
     this.sent.set(key, { acquisitionId, movies });
     const created = outcomes.reduce((n, o) => n + o.created, 0);
-    this.deps.logger?.info({ acquisitionId, project: ref.project, user: ref.user, session: ref.session, movies: fresh.length, created }, "data-root session registered");
-    return { acquisitionId, added: fresh.length };
+    this.deps.logger?.info({ acquisitionId, project: ref.project, user: ref.user, session: ref.session, movies: fresh.length, unsettled, created }, "data-root session registered");
+    return { acquisitionId, added: fresh.length, unsettled };
+  }
+
+  /** The movies not modified for settleMs (order kept); vanished ones are left out. */
+  private async settled(dir: string, movies: readonly string[]): Promise<string[]> {
+    const fs = this.deps.fs ?? nodeDirFs;
+    const cutoff = (this.deps.now ?? Date.now)() - (this.deps.settleMs ?? 10_000);
+    const out: string[] = [];
+    // A few stats at a time: a first registration may check thousands of movies.
+    for (let i = 0; i < movies.length; i += 64) {
+      const chunk = movies.slice(i, i + 64);
+      const stats = await Promise.all(chunk.map((m) => fs.stat(join(dir, "raw", m)).catch(() => undefined)));
+      chunk.forEach((m, j) => {
+        const st = stats[j];
+        if (st !== undefined && st.mtimeMs <= cutoff) out.push(m);
+      });
+    }
+    return out;
   }
 
   /** The acquisition id of a registered data-root session, or undefined before its first registration. */
