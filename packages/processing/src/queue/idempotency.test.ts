@@ -32,13 +32,13 @@ describe("idempotency helpers", () => {
     const slow = () => new Promise<number>((r) => setTimeout(() => r(++runs), 10));
     const results = await Promise.all([ledger.once("k", slow), ledger.once("k", slow), ledger.once("k", slow)]);
     expect(runs).toBe(1);
-    expect(results).toEqual([{ ran: true, value: 1 }, { ran: false }, { ran: false }]);
+    expect(results).toEqual([{ ran: true, value: 1 }, { ran: false, value: 1 }, { ran: false, value: 1 }]);
   });
 
   it("forgets the oldest keys beyond its size", async () => {
     const ledger = memoryLedger({ max: 2 });
     for (const k of ["a", "b", "c"]) await ledger.once(k, async () => k);
     expect(await ledger.once("a", async () => "again")).toEqual({ ran: true, value: "again" });
-    expect(await ledger.once("c", async () => "again")).toEqual({ ran: false });
+    expect(await ledger.once("c", async () => "again")).toEqual({ ran: false, value: "c" });
   });
 });

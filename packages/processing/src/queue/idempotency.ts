@@ -8,21 +8,26 @@
  */
 import type { Delivery, Handler } from "./transport.js";
 
-/** Runs effects at most once per key (once they succeeded). `Ctx` is what the effect gets, e.g. a SQL transaction. */
+/**
+ * Runs effects at most once per key (once they succeeded) and remembers what
+ * they returned, so a duplicate gets the first run's value back (e.g. the
+ * outputs to publish again). `Ctx` is what the effect gets, e.g. a SQL
+ * transaction. Values must be JSON for ledgers that store them.
+ */
 export interface IdempotencyLedger<Ctx = void> {
   /** Run `effect` unless `key` already succeeded; a failed effect leaves the key free. */
-  once<T>(key: string, effect: (ctx: Ctx) => Promise<T>): Promise<{ readonly ran: true; readonly value: T } | { readonly ran: false }>;
+  once<T>(key: string, effect: (ctx: Ctx) => Promise<T>): Promise<{ readonly ran: boolean; readonly value: T }>;
 }
 
 /** A ledger in memory, remembering the last `max` keys (default 100,000). Concurrent calls with one key run the effect once. */
 export function memoryLedger(opts: { readonly max?: number } = {}): IdempotencyLedger {
   const max = opts.max ?? 100_000;
-  const done = new Set<string>();
+  const done = new Map<string, unknown>();
   const running = new Map<string, Promise<unknown>>();
   return {
-    async once(key, effect) {
+    async once<T>(key: string, effect: () => Promise<T>) {
       for (;;) {
-        if (done.has(key)) return { ran: false };
+        if (done.has(key)) return { ran: false, value: done.get(key) as T };
         const pending = running.get(key);
         if (pending === undefined) break;
         // Another call runs this key: its outcome decides (done, or free again after a failure).
@@ -32,9 +37,9 @@ export function memoryLedger(opts: { readonly max?: number } = {}): IdempotencyL
       running.set(key, p);
       try {
         const value = await p;
-        done.add(key);
-        // A Set iterates in insertion order: drop the oldest keys first.
-        for (const old of done) {
+        done.set(key, value);
+        // A Map iterates in insertion order: drop the oldest keys first.
+        for (const old of done.keys()) {
           if (done.size <= max) break;
           done.delete(old);
         }

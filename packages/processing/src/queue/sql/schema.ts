@@ -48,7 +48,8 @@ const STEPS: readonly string[] = [
   -- Keys of work done once (the SQL idempotency ledger).
   CREATE TABLE IF NOT EXISTS queue_processed (
     key text PRIMARY KEY,
-    processed_at bigint NOT NULL
+    processed_at bigint NOT NULL,
+    value json
   );
   `,
 ];

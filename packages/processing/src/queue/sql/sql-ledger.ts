@@ -13,17 +13,26 @@ import type { Clock } from "../options.js";
 import { systemClock } from "../options.js";
 import type { QueueSqlClient, SqlQueryable } from "./sql-client.js";
 
-/** A ledger over the `queue_processed` table (created by `openSqlTransport` or `migrateQueueTables`). */
+/**
+ * A ledger over the `queue_processed` table (created by `openSqlTransport` or
+ * `migrateQueueTables`). Effect values are stored as JSON: a duplicate gets
+ * the first run's value back, parsed.
+ */
 export function sqlLedger(db: QueueSqlClient, clock: Clock = systemClock): IdempotencyLedger<SqlQueryable> & {
   /** Forget keys recorded before `before` (epoch ms); returns how many. */
   prune(before: number): Promise<number>;
 } {
   return {
-    once: (key, effect) =>
+    once: <T>(key: string, effect: (tx: SqlQueryable) => Promise<T>) =>
       db.transaction(async (tx) => {
         const rows = await tx.query(`INSERT INTO queue_processed (key, processed_at) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING RETURNING key`, [key, clock.now()]);
-        if (rows.length === 0) return { ran: false as const };
-        return { ran: true as const, value: await effect(tx) };
+        if (rows.length === 0) {
+          const [stored] = await tx.query<{ value: unknown }>(`SELECT value FROM queue_processed WHERE key = $1`, [key]);
+          return { ran: false, value: (stored?.value ?? undefined) as T };
+        }
+        const value = await effect(tx);
+        await tx.query(`UPDATE queue_processed SET value = $2::json WHERE key = $1`, [key, value === undefined ? null : JSON.stringify(value)]);
+        return { ran: true, value };
       }),
     prune: async (before) => (await db.query(`DELETE FROM queue_processed WHERE processed_at < $1 RETURNING key`, [before])).length,
   };
