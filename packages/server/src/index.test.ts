@@ -19,9 +19,14 @@ it("exports exactly the public API", () => {
     "HttpError",
     "MAX_LIMIT",
     "Micrograph",
+    "MicrographProcessing",
     "NotFoundError",
     "Page",
+    "ProcessingFailure",
+    "ProcessingSettings",
+    "ProcessingSummary",
     "SERVER_VERSION",
+    "StepRecord",
     "UnauthorizedError",
     "ValidationError",
     "createServer",
@@ -29,5 +34,6 @@ it("exports exactly the public API", () => {
     "openPgliteStore",
     "openPostgresStore",
     "openStore",
+    "requestLogSerializer",
   ]);
 });

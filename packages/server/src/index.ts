@@ -37,3 +37,8 @@ export {
   Page,
   type EntityKind,
 } from "./model/entities.js";
+export { MicrographProcessing, ProcessingFailure, ProcessingSettings, ProcessingSummary, StepRecord } from "./model/processing.js";
+export type { DeadLetterInfo, ProcessingControl, QueueBacklog, StartParams } from "./processing/control.js";
+export type { ProcessingConfig, MotionTool, CtfTool, PickTool } from "./config/config.js";
+export type { SqlClient, SqlQueryable } from "./store/sql-client.js";
+export { requestLogSerializer, type UscConfig } from "./usc/index.js";

@@ -21,6 +21,7 @@ import { ingestRoutes } from "./http/routes/ingest.js";
 import { micrographRoutes } from "./http/routes/micrographs.js";
 import { processingRoutes } from "./http/routes/processing.js";
 import type { ProcessingControl } from "./processing/control.js";
+import { requestLogSerializer, uscRoutes, type DirFs, type UscConfig, type UscHandle } from "./usc/index.js";
 import { jsonSerializerCompiler, zodValidatorCompiler, type ZodTypeProvider } from "./http/zod-schemas.js";
 import { openStore } from "./store/open-store.js";
 import type { Store } from "./store/store.js";
@@ -37,6 +38,8 @@ export interface ServerDeps {
    * Without it the processing routes answer 503 and ingest queues nothing.
    */
   readonly processing?: (store: Store, hub: ChangeHub, logger: FastifyBaseLogger) => Promise<ProcessingControl>;
+  /** The USC-compatible API: its settings (default: config.usc), and a clock and file system for tests. */
+  readonly usc?: { readonly config?: UscConfig; readonly now?: () => number; readonly fs?: DirFs };
   /** How long `close()` lets requests in flight finish before cutting connections (default 3000 ms). */
   readonly closeGraceMs?: number;
 }
@@ -47,6 +50,8 @@ export interface EmflowServer {
   readonly store: Store;
   readonly hub: ChangeHub;
   readonly config: ServerConfig;
+  /** The USC-compatible API's catalog, data-root sync and scanner. */
+  readonly usc: UscHandle;
   /** Start listening on config.host:config.port; resolves to the base URL (e.g. http://127.0.0.1:41234). */
   listen(): Promise<string>;
   /** Stop: end event streams, stop listening, close the store if this server opened it. */
@@ -60,13 +65,14 @@ const REQUEST_ID = /^[\w.:-]{1,100}$/;
 
 /** Build the HTTP server (routes, docs, error handling) on `deps.store` or the configured store. */
 export async function createServer(config: ServerConfig, deps: ServerDeps = {}): Promise<EmflowServer> {
-  const logger = deps.logger ?? pino({ level: config.logLevel });
+  // The request serializer keeps `?access_token=` (USC compatibility) out of the logs.
+  const logger = deps.logger ?? pino({ level: config.logLevel, serializers: { req: requestLogSerializer } });
   const store = deps.store ?? (await openStore(config, { onIdleError: (err) => logger.warn({ err }, "idle database connection failed") }));
   const hub = deps.hub ?? new ChangeHub();
   let processing: ProcessingControl | undefined;
   try {
     processing = deps.processing === undefined ? undefined : await deps.processing(store, hub, logger);
-    return await build(config, { logger, store, hub, processing, ownsStore: deps.store === undefined, closeGraceMs: deps.closeGraceMs ?? 3000 });
+    return await build(config, { logger, store, hub, processing, usc: deps.usc ?? {}, ownsStore: deps.store === undefined, closeGraceMs: deps.closeGraceMs ?? 3000 });
   } catch (err) {
     await processing?.close();
     if (deps.store === undefined) await store.close();
@@ -81,9 +87,18 @@ async function build(
     store,
     hub,
     processing,
+    usc,
     ownsStore,
     closeGraceMs,
-  }: { logger: FastifyBaseLogger; store: Store; hub: ChangeHub; processing: ProcessingControl | undefined; ownsStore: boolean; closeGraceMs: number },
+  }: {
+    logger: FastifyBaseLogger;
+    store: Store;
+    hub: ChangeHub;
+    processing: ProcessingControl | undefined;
+    usc: NonNullable<ServerDeps["usc"]>;
+    ownsStore: boolean;
+    closeGraceMs: number;
+  },
 ): Promise<EmflowServer> {
   const app: App = Fastify({
     loggerInstance: logger,
@@ -112,6 +127,15 @@ async function build(
   foilHoleRoutes(app, ctx);
   micrographRoutes(app, ctx);
   processingRoutes(app, ctx);
+  const uscHandle = uscRoutes(app, {
+    store,
+    hub,
+    usc: usc.config ?? config.usc,
+    fallbackTokens: config.tokens,
+    ...(processing === undefined ? {} : { processing }),
+    ...(usc.now === undefined ? {} : { now: usc.now }),
+    ...(usc.fs === undefined ? {} : { fs: usc.fs }),
+  });
   const closeStreams = eventRoutes(app, ctx);
 
   // Open SSE streams are never idle, so end them before the HTTP server waits for connections to drain.
@@ -136,6 +160,7 @@ async function build(
     store,
     hub,
     config,
+    usc: uscHandle,
     listen: () => app.listen({ port: config.port, host: config.host }),
     close: async () => {
       if (closed) return;

@@ -20,6 +20,7 @@ export function registerServerCommands(program: Command, run: Run, logger: () =>
     .option("--host <host>", "interface to bind (env EMFLOW_HOST; default 127.0.0.1; 0.0.0.0 for all)")
     .option("--data-dir <dir>", "embedded database directory (env EMFLOW_DATA_DIR; default ./.emflow)")
     .option("--config <file>", "TOML config file (env EMFLOW_CONFIG; default ./emflow.toml if present)")
+    .option("--data-root <dir>", "USC-style data root <root>/<project>/sessions/<user>/<session>/raw (env EMFLOW_DATA_ROOT)")
     .addHelpText(
       "after",
       `
@@ -33,12 +34,13 @@ Endpoints: /api/v1/health, /api/v1/acquisitions[/:id[/summary|/grids]], /api/v1/
 /api/v1/grid-squares/:id[/foil-holes], /api/v1/foil-holes/:id[/micrographs], /api/v1/micrographs, /api/v1/events (SSE).
 Interactive docs at /docs, OpenAPI at /openapi.json.`,
     )
-    .action((o: { port?: number; host?: string; dataDir?: string; config?: string }) =>
+    .action((o: { port?: number; host?: string; dataDir?: string; config?: string; dataRoot?: string }) =>
       run(async () => {
         const log = logger();
         const config: ServerConfig = loadConfig({
           ...(o.config === undefined ? {} : { file: o.config }),
           overrides: { ...(o.port === undefined ? {} : { port: o.port }), ...(o.host === undefined ? {} : { host: o.host }), ...(o.dataDir === undefined ? {} : { dataDir: o.dataDir }) },
+          ...(o.dataRoot === undefined ? {} : { usc: { dataRoot: o.dataRoot } }),
         });
         const server = await createServer(config, { logger: log });
         const url = await server.listen();

@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { isEmflowError } from "@emflow/core";
+import { resolveUscConfig } from "../usc/config.js";
 import { loadConfig } from "./config.js";
 
 function dirWith(files: Record<string, string>): string {
@@ -66,6 +67,7 @@ describe("loadConfig", () => {
         relionProject: true,
         tools: {},
       },
+      usc: resolveUscConfig({ env: {}, cwd }),
       configFile: undefined,
     });
   });

@@ -8,6 +8,7 @@ import { dirname, resolve } from "node:path";
 import { parse as parseToml, TomlError } from "smol-toml";
 import { z } from "zod";
 import { ValidationError } from "../errors.js";
+import { resolveUscConfig, UscConfigSection, type UscConfig } from "../usc/config.js";
 
 const LogLevel = z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]);
 /** pino log levels. */
@@ -52,6 +53,7 @@ const ConfigFile = z
       })
       .partial()
       .strict(),
+    usc: UscConfigSection,
   })
   .partial()
   .strict();
@@ -103,6 +105,8 @@ export interface ServerConfig {
   /** SSE heartbeat interval. */
   readonly sseHeartbeatMs: number;
   readonly processing: ProcessingConfig;
+  /** The USC CryoEM Service-compatible session API (`[usc]`; see usc/config.ts). */
+  readonly usc: UscConfig;
   /** The file the config came from, if any. */
   readonly configFile: string | undefined;
 }
@@ -112,7 +116,9 @@ export interface LoadConfigOptions {
   /** Path of a TOML file (`--config`); else EMFLOW_CONFIG; else ./emflow.toml when it exists. */
   readonly file?: string;
   readonly env?: Readonly<Record<string, string | undefined>>;
-  readonly overrides?: Partial<Omit<ServerConfig, "configFile">>;
+  readonly overrides?: Partial<Omit<ServerConfig, "configFile" | "usc">>;
+  /** Field-wise overrides of the USC settings (e.g. `--data-root`). */
+  readonly usc?: Partial<UscConfig>;
   /** Directory relative paths are resolved against (default process.cwd()). */
   readonly cwd?: string;
 }
@@ -163,6 +169,7 @@ export function loadConfig(opts: LoadConfigOptions = {}): ServerConfig {
     bodyLimitBytes: Math.round((file.server?.body_limit_mb ?? 20) * 1024 * 1024),
     sseHeartbeatMs: 15_000,
     processing: processingConfig(file.processing ?? {}, vars, cwd, fileDir),
+    usc: resolveUscConfig({ ...(file.usc === undefined ? {} : { section: file.usc }), env, fileDir, cwd, ...(opts.usc === undefined ? {} : { overrides: opts.usc }) }),
     configFile: path,
   };
   return { ...config, ...definedOnly(opts.overrides ?? {}) };

@@ -26,8 +26,8 @@ describe("access_token in logs", () => {
     const logger = pino({ level: "info", serializers: { req: requestLogSerializer } }, sink);
     const store = await openTestStore();
     const config = loadConfig({ env: {}, cwd: mkdtempSync(join(tmpdir(), "emflow-usc-log-")), overrides: { port: 0 } });
-    const server = await createServer(config, { store, logger, closeGraceMs: 200 });
-    uscRoutes(server.app, { store, usc: resolveUscConfig({ env: {}, section: UscConfigSection.parse({ tokens: ["alice:alice-secret-token"] }) }) });
+    const usc = resolveUscConfig({ env: {}, section: UscConfigSection.parse({ tokens: ["alice:alice-secret-token"] }) });
+    const server = await createServer(config, { store, logger, closeGraceMs: 200, usc: { config: usc } });
     try {
       const res = await server.app.inject("/lab/alice/sessions?access_token=alice-secret-token");
       expect(res.statusCode).toBe(404); // authenticated; no data root, no agent project "lab"

@@ -140,14 +140,19 @@ async function harness(store: Store, usc: UscContext["usc"], opts: { processing?
   const cwd = mkdtempSync(join(tmpdir(), "emflow-usc-cfg-"));
   const config = loadConfig({ env: {}, cwd, overrides: { port: 0, tokens: [] } });
   const processing = opts.processing;
-  const server = await createServer(config, { store, logger: pino({ level: "silent" }), closeGraceMs: 200, ...(processing === undefined ? {} : { processing: async () => processing }) });
   const fsPaths: string[] = [];
   const fs: DirFs = {
     readdir: (p) => (fsPaths.push(p), nodeDirFs.readdir(p)),
     stat: (p) => (fsPaths.push(p), nodeDirFs.stat(p)),
   };
-  const handle = uscRoutes(server.app, { store, hub: server.hub, usc, fs, ...(processing === undefined ? {} : { processing }), ...(opts.now === undefined ? {} : { now: opts.now }) });
-  return { server, handle, fsPaths };
+  const server = await createServer(config, {
+    store,
+    logger: pino({ level: "silent" }),
+    closeGraceMs: 200,
+    usc: { config: usc, fs, ...(opts.now === undefined ? {} : { now: opts.now }) },
+    ...(processing === undefined ? {} : { processing: async () => processing }),
+  });
+  return { server, handle: server.usc, fsPaths };
 }
 
 describe("USC session API", () => {
