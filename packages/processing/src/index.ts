@@ -1,4 +1,5 @@
-export {};
+export * from "./queue/index.js";
+export * from "./recipe/index.js";
 export * from "./fft/index.js";
 export * from "./image/index.js";
 export * from "./simulate/index.js";

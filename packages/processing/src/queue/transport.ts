@@ -15,13 +15,13 @@
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
 /** Message headers: flat, JSON-safe scalars. */
-export type Headers = Readonly<Record<string, string | number | boolean>>;
+export type MessageHeaders = Readonly<Record<string, string | number | boolean>>;
 
 /** What a publisher hands the transport. */
 export interface OutgoingMessage {
   /** Must survive `JSON.stringify` unchanged (no functions, undefined, NaN, Dates, cycles, class instances). */
   readonly body: unknown;
-  readonly headers?: Headers;
+  readonly headers?: MessageHeaders;
   /** Transport-unique message id; a random UUID when omitted. */
   readonly id?: string;
   /** What consumers deduplicate on; defaults to the message id. Give the same key to messages that mean the same work. */
@@ -38,7 +38,7 @@ export interface Delivery {
   readonly id: string;
   readonly queue: string;
   readonly body: Json;
-  readonly headers: Headers;
+  readonly headers: MessageHeaders;
   readonly idempotencyKey: string;
   /** 1 on the first delivery; counts every delivery, failed or lost. */
   readonly deliveryCount: number;
@@ -77,7 +77,7 @@ export interface DeadLetter {
   /** The work queue it came from (where `reinject` puts it back). */
   readonly queue: string;
   readonly body: Json;
-  readonly headers: Headers;
+  readonly headers: MessageHeaders;
   readonly idempotencyKey: string;
   readonly deliveryCount: number;
   /** Why it died: the last handler error, or what the transport saw. */

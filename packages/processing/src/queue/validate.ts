@@ -6,7 +6,7 @@
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import { EmflowError } from "@emflow/core";
-import type { ConsumeOptions, Headers, Json, OutgoingMessage } from "./transport.js";
+import type { ConsumeOptions, MessageHeaders, Json, OutgoingMessage } from "./transport.js";
 
 /** Queue names: what both RabbitMQ and a SQL column hold without quoting; `.dlq` is reserved for dead letters. */
 const QUEUE_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.:/-]{0,199}$/;
@@ -64,7 +64,7 @@ export interface CheckedMessage {
   readonly id: string;
   readonly idempotencyKey: string;
   readonly body: Json;
-  readonly headers: Headers;
+  readonly headers: MessageHeaders;
 }
 
 /** Validate a message for publishing; throws a ValidationError naming what is wrong. */

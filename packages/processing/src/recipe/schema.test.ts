@@ -5,7 +5,7 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { isEmflowError, type EmflowError } from "@emflow/core";
 import { loadRecipeFile } from "./load.js";
-import { destinations, parseRecipe, recipeToJson } from "./schema.js";
+import { stepDestinations, parseRecipe, recipeToJson } from "./schema.js";
 
 /** The reference recipes (cryoem-services), beside the repository. */
 const REFERENCE = process.env.EMFLOW_RECIPES ?? fileURLToPath(new URL("../../../../../shared/reference/recipes/", import.meta.url));
@@ -30,7 +30,7 @@ describe("recipe files", () => {
     expect(spa.steps[1]).toMatchObject({ queue: "ispyb_connector", service: "EMISPyB", output: 2 });
     expect(spa.steps[1]!.parameters).toMatchObject({ store_result: "ispyb_movie_id", movie_path: "{movie}" });
     expect(spa.steps[4]!.parameters!.movie_id).toBe("$ispyb_movie_id");
-    expect(destinations(spa.steps[2]!)).toEqual([
+    expect(stepDestinations(spa.steps[2]!)).toEqual([
       { step: 8, channel: "ctffind" },
       { step: 6, channel: "icebreaker" },
       { step: 5, channel: "images" },
@@ -46,7 +46,7 @@ describe("recipe files", () => {
     expect(tomo.steps[2]!.parameters).toMatchObject({ experiment_type: "tomography", threads: 4, eer_sampling: 1 });
 
     const extract = await loadRecipeFile(join(REFERENCE, "em-spa-extract.json"));
-    expect(destinations(extract.steps[3]!).map((d) => d.step)).toEqual([4, 2]);
+    expect(stepDestinations(extract.steps[3]!).map((d) => d.step)).toEqual([4, 2]);
     // Round trip: the file format back, as it travels in messages.
     expect(parseRecipe(recipeToJson(extract))).toEqual(extract);
   });

@@ -19,7 +19,7 @@ import type { Json } from "../queue/transport.js";
 const StepNumber = z.number().int().positive();
 const Links = z.union([StepNumber, z.array(StepNumber).min(1)]);
 
-/** Where a step's results go: unnamed destinations, or named channels. */
+/** Where a step's results go: unnamed stepDestinations, or named channels. */
 export const RecipeOutput = z.union([Links, z.record(z.string().min(1), Links)]);
 export type RecipeOutput = z.infer<typeof RecipeOutput>;
 
@@ -42,7 +42,7 @@ const Start = z.array(z.tuple([StepNumber, z.json()])).min(1);
 const STEP_KEY = /^[1-9][0-9]*$/;
 
 /** The step numbers a step sends to, with the path of each reference. */
-export function destinations(step: RecipeStep): { step: number; channel: string | undefined }[] {
+export function stepDestinations(step: RecipeStep): { step: number; channel: string | undefined }[] {
   const out = step.output;
   if (out === undefined) return [];
   const flat = (l: number | number[], channel: string | undefined) => (Array.isArray(l) ? l : [l]).map((s) => ({ step: s, channel }));
@@ -99,7 +99,7 @@ function graphProblems(steps: Record<number, RecipeStep>, start: readonly (reado
   const problems: Problem[] = [];
   for (const [i, [s]] of start.entries()) if (!(s in steps)) problems.push({ path: ["start", String(i)], message: `step ${s} does not exist` });
   for (const [n, step] of Object.entries(steps)) {
-    for (const d of destinations(step)) {
+    for (const d of stepDestinations(step)) {
       if (!(d.step in steps)) problems.push({ path: d.channel === undefined ? [n, "output"] : [n, "output", d.channel], message: `step ${d.step} does not exist` });
     }
   }
@@ -116,7 +116,7 @@ function graphProblems(steps: Record<number, RecipeStep>, start: readonly (reado
       return;
     }
     state.set(s, "open");
-    for (const d of destinations(steps[s]!)) visit(d.step, [...path, s]);
+    for (const d of stepDestinations(steps[s]!)) visit(d.step, [...path, s]);
     state.set(s, "done");
   };
   for (const [s] of start) visit(s, []);

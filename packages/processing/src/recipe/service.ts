@@ -22,7 +22,7 @@ import { ledgerKey, type IdempotencyLedger } from "../queue/idempotency.js";
 import type { Consumer, Delivery, Json, RetryPolicy, WorkTransport } from "../queue/transport.js";
 import { nonJsonAt } from "../queue/validate.js";
 import { childKey, readRecipeMessage, recipeHeaders, type RecipeMessage } from "./message.js";
-import { destinations, recipeToJson, type Recipe, type RecipeStep } from "./schema.js";
+import { stepDestinations, recipeToJson, type Recipe, type RecipeStep } from "./schema.js";
 import { resolveReferences } from "./template.js";
 
 /** What a service's handler sees of one step of one recipe run. */
@@ -162,9 +162,9 @@ function route(step: RecipeStep, pointer: number, channel: string | undefined): 
   const out = step.output;
   if (out === undefined) return [];
   const named = typeof out === "object" && !Array.isArray(out);
-  if (!named) return channel === undefined ? destinations(step).map((d) => d.step) : [];
+  if (!named) return channel === undefined ? stepDestinations(step).map((d) => d.step) : [];
   if (channel === undefined) throw invalid(`step ${pointer} has named outputs (${Object.keys(out).join(", ")}): send(output, channel) needs a channel`);
-  return destinations(step)
+  return stepDestinations(step)
     .filter((d) => d.channel === channel)
     .map((d) => d.step);
 }

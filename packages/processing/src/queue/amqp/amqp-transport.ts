@@ -10,7 +10,6 @@
  * this process's own handlers in progress.
  */
 import { TransportError } from "@emflow/core";
-import type { ChannelModel } from "amqplib";
 import { errorText } from "../message-state.js";
 import { resolveOptions, type TransportOptions } from "../options.js";
 import type { ConsumeOptions, Consumer, DeadLetter, Handler, OutgoingMessage, PublishOptions, QueueStats, ReinjectSelection, WorkTransport } from "../transport.js";
@@ -144,5 +143,3 @@ class AmqpTransport implements WorkTransport {
   }
 }
 
-/** For tests: the amqplib connection behind a transport is reachable only through an injected `connect`. */
-export type AmqpConnect = (url: string) => Promise<ChannelModel>;

@@ -7,7 +7,7 @@
 import { z } from "zod";
 import type { MessageProperties } from "amqplib";
 import type { CheckedMessage } from "../validate.js";
-import type { Headers, Json } from "../transport.js";
+import type { MessageHeaders, Json } from "../transport.js";
 
 /** AMQP header names the transport uses. */
 export const H = {
@@ -36,7 +36,7 @@ const Envelope = z.object({
 export interface Decoded {
   readonly id: string;
   readonly body: Json;
-  readonly headers: Headers;
+  readonly headers: MessageHeaders;
   readonly idempotencyKey: string;
   readonly publishedAt: number;
 }

@@ -5,7 +5,7 @@
  * retry or kill it any more.
  */
 import type { CheckedMessage } from "../validate.js";
-import type { DeadLetter, Headers, Json, QueueStats } from "../transport.js";
+import type { DeadLetter, MessageHeaders, Json, QueueStats } from "../transport.js";
 import { int, type SqlQueryable } from "./sql-client.js";
 
 /** A message as claimed. */
@@ -13,7 +13,7 @@ export interface ClaimedRow {
   readonly seq: string;
   readonly id: string;
   readonly body: Json;
-  readonly headers: Headers;
+  readonly headers: MessageHeaders;
   readonly idempotencyKey: string;
   /** Including this delivery. */
   readonly deliveryCount: number;
@@ -53,7 +53,7 @@ export async function claimMessages(db: SqlQueryable, queue: string, n: number, 
       seq: String(r.seq),
       id: String(r.id),
       body: r.body as Json,
-      headers: (r.headers ?? {}) as Headers,
+      headers: (r.headers ?? {}) as MessageHeaders,
       idempotencyKey: String(r.idempotency_key),
       deliveryCount: int(r.delivery_count),
       lastError: r.last_error === null || r.last_error === undefined ? undefined : String(r.last_error),
@@ -111,7 +111,7 @@ export async function listDeadLetters(db: SqlQueryable, queue: string | undefine
     id: String(r.id),
     queue: String(r.queue),
     body: r.body as Json,
-    headers: (r.headers ?? {}) as Headers,
+    headers: (r.headers ?? {}) as MessageHeaders,
     idempotencyKey: String(r.idempotency_key),
     deliveryCount: int(r.delivery_count),
     error: String(r.error),
