@@ -2,12 +2,14 @@ import type { Fft } from "../fft/fft.js";
 import { powerSpectrum } from "../fft/spectrum-ops.js";
 
 /**
- * Average power spectrum of `tile` × `tile` tiles (50 % overlap) of a micrograph, each tile with its
- * mean removed; returned as an amplitude spectrum (√ mean power) in Spectrum2D half layout
- * ((tile/2 + 1) × tile values, kx-major), plus the tile count.
+ * Average power spectrum of `tile` × `tile` tiles of a micrograph, each tile with its mean removed;
+ * returned as an amplitude spectrum (√ mean power) in Spectrum2D half layout ((tile/2 + 1) × tile
+ * values, kx-major), plus the tile count. Tiles overlap by half only when fewer than 16 would fit
+ * side by side: overlap adds little independent signal once there are many tiles (a 4k image has
+ * 64 without it, 225 with it, at 3.5× the cost).
  */
 export function averageAmplitudeSpectrum(fft: Fft, image: Float32Array, width: number, height: number, tile: number): { amplitude: Float32Array; tiles: number } {
-  const step = tile / 2;
+  const step = Math.floor(width / tile) * Math.floor(height / tile) >= 16 ? tile : tile / 2;
   const acc = new Float64Array((tile / 2 + 1) * tile);
   const buffer = new Float32Array(tile * tile);
   const power = new Float32Array(acc.length);

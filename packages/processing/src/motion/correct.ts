@@ -2,7 +2,6 @@ import { ProcessingError } from "@emflow/core";
 import { loadFft, type Fft } from "../fft/fft.js";
 import type { Spectrum2D } from "../fft/spectrum2d.js";
 import { parseOptions } from "../image/options.js";
-import { accumulateShifted } from "./accumulate.js";
 import { alignToSum, type AlignOptions, type AlignResult } from "./align.js";
 import { frameExposure } from "./dose.js";
 import { DoseWeightedSum, doseGroups } from "./dose-weight.js";
@@ -10,7 +9,9 @@ import { evaluateLocal, fitLocalModel, type LocalMotionModel } from "./local-mod
 import { earlyFrameCount, motionFigures } from "./metrics.js";
 import { MotionOptions, type MotionConfig } from "./options.js";
 import { frameGroups, measurePatches, type PatchMeasurements } from "./patches.js";
-import { alignGrid, applyGain, prepareFrame, type AlignGrid } from "./prepare.js";
+import { alignGrid, loadFrame, prepareFrame, type AlignGrid } from "./prepare.js";
+import { kernelArena, type Arena } from "../image/kernels.js";
+import { smoothTrajectory } from "./smooth.js";
 import { readChecked, type FrameSource } from "./source.js";
 
 /** Result of `correctMotion`. Units: px for positions and shifts, Å for motion figures. */
@@ -68,71 +69,88 @@ export async function correctMotion(source: FrameSource, options: MotionOptions)
   const progress = (f: number, stage: string): void => cfg.onProgress?.(f, stage);
 
   const grid = alignGrid(width, height, cfg.alignSize, cfg.binning);
-  const binnedApix = cfg.pixelSize * grid.bin;
-  const spectra: Spectrum2D[] = [];
-  const scratch = new Float32Array(grid.width * grid.height);
-  for (let i = 0; i < frameCount; i++) {
-    cfg.signal?.throwIfAborted();
-    const frame = applyGain(await readChecked(source, i), cfg.gain);
-    spectra.push(prepareFrame(fft, frame, width, height, grid, scratch));
-    progress((0.4 * (i + 1)) / frameCount, "reading");
+  const arena = kernelArena();
+  try {
+    return await run(arena);
+  } finally {
+    arena.release();
   }
-  lap("prepare");
 
-  const global = alignGlobal(fft, spectra, {
-    bfactorPx: cfg.bfactorGlobal / (binnedApix * binnedApix),
-    maxShift: cfg.maxShift / binnedApix,
-    iterations: cfg.iterations,
-    tolerance: cfg.tolerance / grid.bin,
-  });
-  const globalTrajectory: [number, number][] = [];
-  for (let i = 0; i < frameCount; i++) {
-    globalTrajectory.push([(global.shifts[2 * i]! - global.shifts[0]!) * grid.bin, (global.shifts[2 * i + 1]! - global.shifts[1]!) * grid.bin]);
+  async function run(arena: Arena): Promise<MotionCorrection> {
+    // Every buffer is reserved up front: growing the kernels' memory later would detach views.
+    const n = width * height;
+    const gainPtr = cfg.gain === undefined ? undefined : arena.buffer("gain", 4 * n);
+    if (gainPtr !== undefined && cfg.gain !== undefined) arena.f32(gainPtr, n).set(cfg.gain);
+    arena.buffer("frame", 4 * n);
+    arena.buffer("binned", 4 * grid.width * grid.height);
+    arena.buffer("bin-rows", 4 * grid.width * grid.bin);
+    const binnedApix = cfg.pixelSize * grid.bin;
+    const spectra: Spectrum2D[] = [];
+    for (let i = 0; i < frameCount; i++) {
+      cfg.signal?.throwIfAborted();
+      const framePtr = loadFrame(arena, await readChecked(source, i), gainPtr);
+      spectra.push(prepareFrame(fft, arena, framePtr, width, grid));
+      progress((0.4 * (i + 1)) / frameCount, "reading");
   }
-  lap("global");
-  progress(0.5, "global");
+    lap("prepare");
 
-  let local: LocalMotionModel | undefined;
-  let patches: PatchMeasurements | undefined;
-  if (cfg.patches[0] > 0 && cfg.patches[1] > 0 && frameCount >= 6) {
-    patches = measurePatches(fft, grid, spectra, global.shifts, {
-      patches: cfg.patches,
-      group: cfg.patchGroup ?? Math.max(1, Math.round(frameCount / 10)),
-      bfactorPx: cfg.bfactorLocal / (binnedApix * binnedApix),
-      maxShift: cfg.maxShift / binnedApix / 4,
-      // Patches start from the global alignment, so residuals are small and settle quickly.
-      iterations: Math.min(3, cfg.iterations),
+    const global = alignGlobal(fft, spectra, {
+      bfactorPx: cfg.bfactorGlobal / (binnedApix * binnedApix),
+      maxShift: cfg.maxShift / binnedApix,
+      iterations: cfg.iterations,
       tolerance: cfg.tolerance / grid.bin,
     });
-    if (patches !== undefined) local = fitLocalModel(patches.samples, width, height, frameCount);
+    const smooth = cfg.smoothing !== 0 && frameCount <= 300;
+    const shifts = smooth ? smoothTrajectory(global.shifts, cfg.smoothing === "auto" ? undefined : cfg.smoothing).shifts : global.shifts;
+    const globalTrajectory: [number, number][] = [];
+    for (let i = 0; i < frameCount; i++) {
+      globalTrajectory.push([(shifts[2 * i]! - shifts[0]!) * grid.bin, (shifts[2 * i + 1]! - shifts[1]!) * grid.bin]);
   }
-  spectra.length = 0;
-  lap("patches");
-  progress(0.6, "patches");
+    lap("global");
+    progress(0.5, "global");
 
-  const trajectory = globalTrajectory;
+    let local: LocalMotionModel | undefined;
+    let patches: PatchMeasurements | undefined;
+    if (cfg.patches[0] > 0 && cfg.patches[1] > 0 && frameCount >= 6) {
+      patches = measurePatches(fft, grid, spectra, shifts, {
+        patches: cfg.patches,
+        group: cfg.patchGroup ?? Math.max(1, Math.round(frameCount / 10)),
+        bfactorPx: cfg.bfactorLocal / (binnedApix * binnedApix),
+        maxShift: cfg.maxShift / binnedApix / 4,
+        // Patches start from the global alignment, so residuals are small and settle quickly.
+        iterations: Math.min(3, cfg.iterations),
+        tolerance: cfg.tolerance / grid.bin,
+      });
+      if (patches !== undefined) local = fitLocalModel(patches.samples, width, height, frameCount);
+  }
+    spectra.length = 0;
+    lap("patches");
+    progress(0.6, "patches");
 
-  const sums = await alignedSums(source, cfg, globalTrajectory, local, (f) => progress(0.6 + 0.4 * f, "summing"));
-  lap("sum");
+    const trajectory = globalTrajectory;
 
-  const early = earlyFrameCount(frameCount, cfg.dosePerFrame, cfg.earlyExposure, cfg.preExposure, cfg.earlyFrames);
-  const figures = motionFigures(trajectory, cfg.pixelSize, early);
-  return {
-    width,
-    height,
-    sum: sums.sum,
-    sumDoseWeighted: sums.weighted,
-    trajectory,
-    local,
-    patches,
-    total_motion: figures.total,
-    early_motion: figures.early,
-    late_motion: figures.late,
-    early_frames: early,
-    grid,
-    iterations: global.iterations,
-    timings,
-  };
+    const sums = await alignedSums(source, cfg, arena, gainPtr, globalTrajectory, local, (f) => progress(0.6 + 0.4 * f, "summing"));
+    lap("sum");
+
+    const early = earlyFrameCount(frameCount, cfg.dosePerFrame, cfg.earlyExposure, cfg.preExposure, cfg.earlyFrames);
+    const figures = motionFigures(trajectory, cfg.pixelSize, early);
+    return {
+      width,
+      height,
+      sum: sums.sum,
+      sumDoseWeighted: sums.weighted,
+      trajectory,
+      local,
+      patches,
+      total_motion: figures.total,
+      early_motion: figures.early,
+      late_motion: figures.late,
+      early_frames: early,
+      grid,
+      iterations: global.iterations,
+      timings,
+    };
+  }
 }
 
 /**
@@ -176,13 +194,14 @@ function alignGlobal(fft: Fft, spectra: readonly Spectrum2D[], opts: AlignOption
 async function alignedSums(
   source: FrameSource,
   cfg: MotionConfig,
+  arena: Arena,
+  gainPtr: number | undefined,
   globalTrajectory: readonly [number, number][],
   local: LocalMotionModel | undefined,
   progress: (fraction: number) => void,
 ): Promise<{ sum: Float32Array; weighted: Float32Array | undefined }> {
   const { width, height, frameCount } = source;
   const n = width * height;
-  const sum = new Float32Array(n);
   const dose = cfg.dosePerFrame;
   const fft = await loadFft();
   const exposures = Array.from({ length: frameCount }, (_, i) => frameExposure(i, dose ?? 0, cfg.preExposure));
@@ -191,13 +210,18 @@ async function alignedSums(
   const tile = local === undefined ? Math.max(width, height) : LOCAL_TILE;
   const tilesX = Math.ceil(width / tile);
   const tilesY = Math.ceil(height / tile);
-  const shifts = new Float64Array(2 * tilesX * tilesY);
-  const group = weighter === undefined ? sum : new Float32Array(n);
+  const shiftsPtr = arena.buffer("tile-shifts", 16 * tilesX * tilesY);
+  const sumPtr = arena.buffer("sum", 4 * n);
+  const groupPtr = weighter === undefined ? sumPtr : arena.buffer("group", 4 * n);
+  arena.buffer("frame", 4 * n);
+  const shifts = arena.f64(shiftsPtr, 2 * tilesX * tilesY);
+  const group = arena.f32(groupPtr, n);
+  arena.f32(sumPtr, n).fill(0);
   for (const [start, end] of groups) {
-    if (group !== sum) group.fill(0);
+    group.fill(0);
     for (let i = start; i < end; i++) {
       cfg.signal?.throwIfAborted();
-      const frame = applyGain(await readChecked(source, i), cfg.gain);
+      const framePtr = loadFrame(arena, await readChecked(source, i), gainPtr);
       const [gx, gy] = globalTrajectory[i]!;
       for (let ty = 0; ty < tilesY; ty++) {
         for (let tx = 0; tx < tilesX; tx++) {
@@ -214,13 +238,13 @@ async function alignedSums(
           }
         }
       }
-      accumulateShifted(frame, group, width, height, tile, shifts);
+      arena.fn.accumulate_bilinear(framePtr, groupPtr, width, height, tile, shiftsPtr);
       progress((i + 1) / frameCount);
     }
     if (weighter !== undefined) {
-      for (let p = 0; p < n; p++) sum[p]! += group[p]!;
+      arena.fn.add_inplace(sumPtr, groupPtr, n);
       weighter.addGroup(start, end, group);
     }
   }
-  return { sum, weighted: weighter?.result() };
+  return { sum: arena.f32(sumPtr, n).slice(), weighted: weighter?.result() };
 }

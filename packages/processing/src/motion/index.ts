@@ -7,3 +7,4 @@ export { criticalExposure, damageAttenuation, frameExposure } from "./dose.js";
 export { doseGroups, groupingEfficiency } from "./dose-weight.js";
 export { motionFigures } from "./metrics.js";
 export { alignToSum, type AlignOptions, type AlignResult } from "./align.js";
+export { smoothTrajectory } from "./smooth.js";

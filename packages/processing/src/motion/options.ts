@@ -24,6 +24,12 @@ export const MotionOptions = z.object({
   /** Most iterations of the global and the patch alignment, and the convergence tolerance (px). */
   iterations: z.number().int().min(1).max(50).default(7),
   tolerance: positive.default(0.1),
+  /**
+   * Smooth the global trajectory (Whittaker smoother, see smooth.ts): "auto" picks the strength by
+   * cross-validation, a number fixes λ, 0 turns it off. Movies of more than 300 frames are not
+   * smoothed.
+   */
+  smoothing: z.union([z.literal("auto"), z.number().min(0).finite()]).default("auto"),
   /** Largest shift searched between a frame and the reference, Å. */
   maxShift: positive.default(400),
   /** Patches across × down for local motion; [0, 0] = global only. */

@@ -1,7 +1,7 @@
 import { goodSizeAtMost } from "../fft/sizes.js";
 import type { Fft } from "../fft/fft.js";
 import type { Spectrum2D } from "../fft/spectrum2d.js";
-import { binImage } from "../image/bin.js";
+import type { Arena } from "../image/kernels.js";
 import { normaliseAndTaper } from "../image/taper.js";
 import { ProcessingError } from "@emflow/core";
 
@@ -24,17 +24,25 @@ export function alignGrid(width: number, height: number, alignSize: number, binn
   return { bin, width: bw, height: bh, x0: Math.floor((width - bw * bin) / 2), y0: Math.floor((height - bh * bin) / 2) };
 }
 
-/** Multiply a frame by the gain reference (new array). */
-export function applyGain(frame: Float32Array, gain: Float32Array | undefined): Float32Array {
-  if (gain === undefined) return frame;
-  const out = new Float32Array(frame.length);
-  for (let i = 0; i < frame.length; i++) out[i] = frame[i]! * gain[i]!;
-  return out;
+/**
+ * Copy a frame into the kernels' "frame" buffer and apply the gain there (when `gainPtr` points
+ * at one loaded into the same arena). Returns the frame's pointer.
+ */
+export function loadFrame(arena: Arena, frame: Float32Array, gainPtr: number | undefined): number {
+  const n = frame.length;
+  const ptr = arena.buffer("frame", 4 * n);
+  arena.f32(ptr, n).set(frame);
+  if (gainPtr !== undefined) arena.fn.mul_inplace(ptr, gainPtr, n);
+  return ptr;
 }
 
-/** Bin a (gain-corrected) frame onto the grid, normalise and taper it, and transform it. */
-export function prepareFrame(fft: Fft, frame: Float32Array, width: number, height: number, grid: AlignGrid, scratch?: Float32Array): Spectrum2D {
-  const binned = binImage(frame, width, height, grid.bin, grid.width, grid.height, grid.x0, grid.y0, scratch);
+/** Bin a loaded frame onto the grid (SIMD kernel), normalise and taper it, and transform it. */
+export function prepareFrame(fft: Fft, arena: Arena, framePtr: number, width: number, grid: AlignGrid): Spectrum2D {
+  const count = grid.width * grid.height;
+  const out = arena.buffer("binned", 4 * count);
+  const tmp = arena.buffer("bin-rows", 4 * grid.width * grid.bin);
+  arena.fn.bin_image(framePtr, width, grid.bin, grid.width, grid.height, grid.x0, grid.y0, out, tmp);
+  const binned = arena.f32(out, count).slice();
   normaliseAndTaper(binned, grid.width, grid.height, Math.max(4, 0.05 * Math.min(grid.width, grid.height)));
   return fft.forward2d(binned, grid.width, grid.height);
 }
