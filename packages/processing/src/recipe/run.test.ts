@@ -221,7 +221,7 @@ describe("recipes on the database transport", () => {
   it("runs the reference SPA preprocessing recipe's first steps: parameters, store_result and $ispyb_movie_id", async () => {
     const recipe = await loadRecipeFile(join(REFERENCE, "em-spa-preprocess.json"));
     const runner = new RecipeRunner(transport);
-    const missing = await runner.start(recipe, {}).catch((e: unknown) => e as Error);
+    const missing = (await runner.start(recipe, {}).catch((e: unknown) => e)) as Error;
     expect(isEmflowError(missing, "ValidationError")).toBe(true);
     expect([...missing.message.matchAll(/(\w+) \(/g)].map((m) => m[1])).toEqual([
       "autoproc_program_id",
@@ -283,7 +283,7 @@ describe("recipes on the database transport", () => {
       (ctx) => {
         seen.push({ pointer: ctx.pointer, parameters: { ...ctx.parameters } });
         ctx.send({ buffer_command: { ispyb_command: "insert_motion_correction" } }, "ispyb_connector");
-        ctx.send({ input_micrograph: ctx.parameters.mrc_out }, "ctffind");
+        ctx.send({ input_micrograph: ctx.parameters.mrc_out ?? null }, "ctffind");
         ctx.send({}, "not-in-this-recipe");
       },
       { queue: "motioncorr" },

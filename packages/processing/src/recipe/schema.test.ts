@@ -90,12 +90,12 @@ describe("recipe files", () => {
     const dir = mkdtempSync(join(tmpdir(), "emflow-recipe-"));
     const file = join(dir, "bad.json");
     writeFileSync(file, ['{', '  "1": { "queue": "a", "output": 2 },', '  "2": {', '    "queue": "b",', '    "output": { "next": 7 }', "  },", '  "start": [[1, []]]', "}"].join("\n"));
-    const err = await loadRecipeFile(file).catch((e: unknown) => e as EmflowError);
+    const err = (await loadRecipeFile(file).catch((e: unknown) => e)) as EmflowError;
     expect(isEmflowError(err, "ValidationError")).toBe(true);
     expect(err.toLine()).toBe(`${file}:5: invalid recipe: 2.output.next: step 7 does not exist`);
 
     writeFileSync(file, '{\n  "1": { "queue": "a" },\n  "start": [[1, []]],,\n}');
-    const syntax = await loadRecipeFile(file).catch((e: unknown) => e as EmflowError);
+    const syntax = (await loadRecipeFile(file).catch((e: unknown) => e)) as EmflowError;
     expect(syntax.toLine()).toMatch(new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}:3: not JSON`));
   });
 });

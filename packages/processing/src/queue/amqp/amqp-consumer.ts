@@ -15,6 +15,7 @@
  */
 import type { Channel, ChannelModel, ConsumeMessage } from "amqplib";
 import { randomUUID } from "node:crypto";
+import { setTimeout } from "node:timers/promises";
 import { errorText, reduceMessage, type MessageAction } from "../message-state.js";
 import type { ResolvedOptions } from "../options.js";
 import type { Consumer, Delivery, Handler, RetryPolicy } from "../transport.js";
@@ -36,6 +37,8 @@ export type InFlightCounter = (queue: string, delta: number) => void;
 export class AmqpConsumer implements Consumer {
   #sub: Sub | undefined;
   #stopped = false;
+  /** Cuts retry delays short when the consumer stops. */
+  readonly #stopping = new AbortController();
   readonly #running = new Set<Promise<void>>();
   readonly #onUp = (model: ChannelModel) => {
     if (!this.#stopped) this.#subscribe(model).catch((err: unknown) => this.opts.logger.error({ queue: this.queue, err: errorText(err) }, "could not resume a consumer"));
@@ -59,6 +62,7 @@ export class AmqpConsumer implements Consumer {
 
   async cancel(): Promise<void> {
     this.#stopped = true;
+    this.#stopping.abort();
     this.conn.off("up", this.#onUp);
     const sub = this.#sub;
     if (sub?.open && sub.tag !== undefined) await sub.ch.cancel(sub.tag).catch(() => undefined);
@@ -69,6 +73,7 @@ export class AmqpConsumer implements Consumer {
   /** Stop without waiting for handlers: closing the channel hands their messages back to the broker. */
   async abandon(): Promise<void> {
     this.#stopped = true;
+    this.#stopping.abort();
     this.conn.off("up", this.#onUp);
     const sub = this.#sub;
     if (sub?.open) {
@@ -140,8 +145,9 @@ export class AmqpConsumer implements Consumer {
 
   /** Retry: after the delay, a copy that remembers the failed deliveries and the error replaces the original. */
   async #again(sub: Sub, msg: ConsumeMessage, failed: number, lastError: string | undefined): Promise<void> {
+    // Held (unacknowledged) for the delay; stopping ends the wait and retries now.
     const delay = this.opts.retryDelayMs(failed);
-    if (delay > 0) await new Promise((r) => setTimeout(r, delay));
+    if (delay > 0) await setTimeout(delay, undefined, { signal: this.#stopping.signal }).catch(() => undefined);
     if (!sub.open) return;
     const headers: Record<string, unknown> = { ...(msg.properties.headers ?? {}), [H.retries]: failed, [H.lastError]: lastError ?? "" };
     delete headers[H.brokerCount];
