@@ -9,3 +9,4 @@ export * from "./motion/index.js";
 export * from "./ctf/index.js";
 export * from "./pick/index.js";
 export * from "./ice/index.js";
+export * from "./services/index.js";

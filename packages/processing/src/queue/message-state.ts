@@ -10,7 +10,7 @@
  * crashed, or its lease ran out. It counts as a delivery, so a message that
  * kills its consumer every time still ends in the dead-letter queue.
  */
-import { TransportError } from "@emflow/core";
+import { isEmflowError, TransportError } from "@emflow/core";
 
 /** Where a message is. `acked` is final (the adapters delete it). */
 export type MessageState = "ready" | "in_flight" | "acked" | "dead";
@@ -60,6 +60,8 @@ export function reduceMessage(m: MessageStatus, action: MessageAction, deliveryL
 
 /** One line for a handler's failure, as stored with the message. */
 export function errorText(err: unknown): string {
+  // Tagged errors name their file (and line): keep that, it is what an operator needs first.
+  if (isEmflowError(err)) return `${err.name}: ${err.toLine()}`;
   if (err instanceof Error) return err.message === "" ? err.name : `${err.name}: ${err.message}`;
   return String(err);
 }
