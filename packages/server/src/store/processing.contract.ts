@@ -140,6 +140,8 @@ export function runProcessingContract(getStore: () => Store): void {
       expect(todo[0]?.movieFile).toMatch(/_fractions\.tiff$/);
       const page = await store.unprocessedMicrographs(acquisitionId, { afterSeq: todo[0]!.seq, limit: 1 });
       expect(page.map((t) => t.id)).toEqual([todo[1]!.id]);
+      expect((await store.unprocessedMicrographs(acquisitionId, { ids: [done, ids[2]!, "junk"] })).map((t) => t.id)).toEqual([ids[2]]);
+      expect(await store.unprocessedMicrographs(acquisitionId, { ids: [] })).toEqual([]);
     });
 
     it("stores settings per session, merging parameters", async () => {
@@ -149,6 +151,8 @@ export function runProcessingContract(getStore: () => Store): void {
       await store.putProcessingSettings(acquisitionId, { state: "running", params: { apix: 0.83, dosePerFrame: 1.1 } });
       const s = await store.putProcessingSettings(acquisitionId, { params: { kv: 300 } });
       expect(s).toMatchObject({ state: "running", params: { apix: 0.83, dosePerFrame: 1.1, kv: 300 } });
+      expect(await store.getProcessingSettings(acquisitionId)).toEqual(s);
+      expect((await store.getProcessingSettings("nope")).state).toBe("stopped");
       expect(await store.putProcessingSettings(randomUUID(), { state: "running" })).toBeUndefined();
       expect(await store.processingSummary("not-a-uuid")).toBeUndefined();
       expect(await store.getProcessing(randomUUID())).toBeUndefined();

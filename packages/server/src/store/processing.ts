@@ -268,19 +268,22 @@ export async function putSettings(
 export async function unprocessedMicrographs(
   db: SqlClient,
   acquisitionId: string,
-  opts: { afterSeq?: number; limit?: number } = {},
+  opts: { afterSeq?: number; limit?: number; ids?: readonly string[] } = {},
 ): Promise<Array<{ id: string; seq: number; naturalId: string; movieFile: string; steps: Partial<Record<ProcessingStep, StepState>> }>> {
   if (!isUuid(acquisitionId)) return [];
   const limit = Math.min(Math.max(Math.trunc(opts.limit ?? 500), 1), 5000);
+  const ids = opts.ids?.filter(isUuid);
+  if (ids !== undefined && ids.length === 0) return [];
   const rows = await db.query(
     `SELECT m.id, m.seq, m.natural_id, m.movie_file,
             coalesce(jsonb_object_agg(p.step, p.state) FILTER (WHERE p.step IS NOT NULL), '{}'::jsonb) AS steps
      FROM micrographs m LEFT JOIN processing_steps p ON p.micrograph_id = m.id
      WHERE m.acquisition_id = $1 AND m.movie_file IS NOT NULL AND m.seq > $2::bigint
+       ${ids === undefined ? "" : "AND m.id = ANY($3::uuid[])"}
      GROUP BY m.id
      HAVING count(*) FILTER (WHERE p.state = 'done') < ${PROCESSING_STEPS.length}
      ORDER BY m.seq LIMIT ${limit}`,
-    [acquisitionId, String(opts.afterSeq ?? 0)],
+    ids === undefined ? [acquisitionId, String(opts.afterSeq ?? 0)] : [acquisitionId, String(opts.afterSeq ?? 0), ids],
   );
   return rows.map((r) => ({
     id: String(r.id),

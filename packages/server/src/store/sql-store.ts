@@ -20,7 +20,7 @@ import { fromRow, TABLES } from "./columns.js";
 import { isUuid } from "./cursor.js";
 import { ingestInTransaction, toEvent } from "./ingest.js";
 import { addIdFilters, emptyPage, getById, listPage } from "./reads.js";
-import { getProcessing, listFailures, processingSummary, putSettings, recordSteps, unprocessedMicrographs } from "./processing.js";
+import { getProcessing, getSettings, listFailures, processingSummary, putSettings, recordSteps, unprocessedMicrographs } from "./processing.js";
 import type { SqlClient } from "./sql-client.js";
 import type { MicrographQuery, Store } from "./store.js";
 import { Where } from "./where.js";
@@ -29,6 +29,7 @@ import { Where } from "./where.js";
 export function createSqlStore(db: SqlClient): Store {
   return {
     kind: db.kind,
+    sql: db,
     ingest: (batch: IngestBatch) => db.transaction((tx) => ingestInTransaction(tx, batch)),
 
     listAcquisitions: async (q = {}) => {
@@ -71,6 +72,7 @@ export function createSqlStore(db: SqlClient): Store {
     processingSummary: (id) => processingSummary(db, id),
     listFailures: (id, limit) => listFailures(db, id, limit),
     putProcessingSettings: (id, change) => putSettings(db, id, change),
+    getProcessingSettings: async (id) => (isUuid(id) ? getSettings(db, id) : { state: "stopped", params: {}, updatedAt: null }),
     unprocessedMicrographs: (id, opts) => unprocessedMicrographs(db, id, opts),
 
     changesSince: async (seq, q = {}) => {

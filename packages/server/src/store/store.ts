@@ -4,6 +4,7 @@
  * `pg`); one contract suite (store.contract.ts) checks both.
  */
 import type { EpuTargetState, IngestBatch, IngestResult, ProcessingStep, StepState, StepUpdate } from "@emflow/core";
+import type { SqlClient } from "./sql-client.js";
 import type { MicrographProcessing, ProcessingFailure, ProcessingSettings, ProcessingSummary, RecordStepsOutcome } from "../model/processing.js";
 import type {
   Acquisition,
@@ -121,16 +122,24 @@ export interface Store {
     acquisitionId: string,
     change: { state?: ProcessingSettings["state"]; params?: Record<string, unknown> },
   ): Promise<ProcessingSettings | undefined>;
-  /** Micrographs with a movie that are not completely processed (keyset by seq): what start/resume queue. */
+  /** A session's processing state and parameters ("stopped", no parameters, when never set). */
+  getProcessingSettings(acquisitionId: string): Promise<ProcessingSettings>;
+  /**
+   * Micrographs with a movie that are not completely processed (keyset by seq): what start/resume queue.
+   * `ids` narrows it to those micrographs (e.g. the ones an ingest just created or updated).
+   */
   unprocessedMicrographs(
     acquisitionId: string,
-    opts?: { afterSeq?: number; limit?: number },
+    opts?: { afterSeq?: number; limit?: number; ids?: readonly string[] },
   ): Promise<Array<{ id: string; seq: number; naturalId: string; movieFile: string; steps: Partial<Record<ProcessingStep, StepState>> }>>;
 
   /** Change events with seq > `seq`, oldest first. */
   changesSince(seq: number, query?: ChangesQuery): Promise<ChangeEvent[]>;
   /** The newest committed seq (0 when the log is empty). */
   lastSeq(): Promise<number>;
+
+  /** The SQL client underneath, for components that share the database (the embedded job-table queue). */
+  readonly sql: SqlClient;
 
   close(): Promise<void>;
 }
