@@ -18,6 +18,8 @@ interface KernelExports {
   add_inplace(acc: number, a: number, n: number): void;
   bin_image(src: number, width: number, factor: number, outW: number, outH: number, x0: number, y0: number, out: number, tmp: number): void;
   accumulate_bilinear(frame: number, acc: number, width: number, height: number, tile: number, shifts: number): void;
+  ramp_accumulate(spec: number, h: number, nkx: number, ch: number, ex: number, ey: number, sum: number): void;
+  cc_product(spec: number, h: number, nkx: number, ch: number, ex: number, ey: number, gx: number, gy: number, sum: number, out: number): void;
   __heap_base: { value: number };
 }
 

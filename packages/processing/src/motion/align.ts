@@ -1,7 +1,8 @@
 import type { Fft } from "../fft/fft.js";
 import { findPeak } from "../fft/peak.js";
 import { goodSizeAtMost, nextGoodSize } from "../fft/sizes.js";
-import { signedIndex, spectrumLength, type Spectrum2D } from "../fft/spectrum2d.js";
+import { signedIndex, type Spectrum2D } from "../fft/spectrum2d.js";
+import { kernelArena } from "../image/kernels.js";
 
 /** Options of `alignToSum` (all in pixels of the spectra's grid). */
 export interface AlignOptions {
@@ -43,122 +44,101 @@ export function alignToSum(fft: Fft, spectra: readonly Spectrum2D[], opts: Align
   const fc = opts.bfactorPx > 0 ? Math.sqrt((4 * Math.log(1e4)) / opts.bfactorPx) : 1;
   const cw = Math.min(w, Math.max(32, goodOrFull(nextGoodSize(Math.ceil(2 * fc * w), "real"), w, "real")));
   const ch = Math.min(h, Math.max(16, goodOrFull(nextGoodSize(Math.ceil(2 * fc * h), "complex"), h, "complex")));
-  const halfW = cw / 2;
-  // Source ky index of each cropped row, and the filter along each axis.
-  const rowOf = new Int32Array(ch);
-  const gy = new Float64Array(ch);
-  const fyc = new Float64Array(ch);
-  for (let j = 0; j < ch; j++) {
-    rowOf[j] = j < ch / 2 ? j : h - ch + j;
-    const f = signedIndex(j, ch) / h;
-    fyc[j] = signedIndex(j, ch);
-    gy[j] = Math.exp((-opts.bfactorPx * f * f) / 4);
-  }
-  const gx = new Float64Array(halfW + 1);
-  for (let kx = 0; kx <= halfW; kx++) gx[kx] = Math.exp((-opts.bfactorPx * (kx / w) ** 2) / 4);
-
-  const sum = new Float64Array(2 * (halfW + 1) * ch);
-  const product = new Float32Array(spectrumLength(cw, ch));
-  const ex = new Float64Array(2 * (halfW + 1));
-  const ey = new Float64Array(2 * ch);
-  const ramp = (i: number): void => {
-    // e^{+2πi(kx sx/w + ky sy/h)}: moves content back by the shift (aligns it to the reference).
-    const sx = shifts[2 * i]!;
-    const sy = shifts[2 * i + 1]!;
-    for (let kx = 0; kx <= halfW; kx++) {
-      const a = (2 * Math.PI * kx * sx) / w;
-      ex[2 * kx] = Math.cos(a);
-      ex[2 * kx + 1] = Math.sin(a);
-    }
+  const nkx = cw / 2 + 1;
+  const band = 2 * nkx * ch;
+  const len = first.data.length;
+  const arena = kernelArena();
+  try {
+    // All buffers first: views stay valid because nothing below awaits or allocates.
+    const specPtr = arena.buffer("align-spectra", 4 * len * n);
+    const sumPtr = arena.buffer("align-sum", 4 * band);
+    const prodPtr = arena.buffer("align-product", 4 * band);
+    const exPtr = arena.buffer("align-ex", 8 * nkx);
+    const eyPtr = arena.buffer("align-ey", 8 * ch);
+    const gxPtr = arena.buffer("align-gx", 4 * nkx);
+    const gyPtr = arena.buffer("align-gy", 4 * ch);
+    for (let i = 0; i < n; i++) arena.f32(specPtr + 4 * len * i, len).set(spectra[i]!.data);
+    const sum = arena.f32(sumPtr, band);
+    const product = arena.f32(prodPtr, band);
+    const ex = arena.f32(exPtr, 2 * nkx);
+    const ey = arena.f32(eyPtr, 2 * ch);
+    const gx = arena.f32(gxPtr, nkx);
+    const gy = arena.f32(gyPtr, ch);
+    const fyc = new Float64Array(ch);
     for (let j = 0; j < ch; j++) {
-      const a = (2 * Math.PI * fyc[j]! * sy) / h;
-      ey[2 * j] = Math.cos(a);
-      ey[2 * j + 1] = Math.sin(a);
+      fyc[j] = signedIndex(j, ch);
+      const f = fyc[j]! / h;
+      gy[j] = Math.exp((-opts.bfactorPx * f * f) / 4);
     }
-  };
+    for (let kx = 0; kx < nkx; kx++) gx[kx] = Math.exp((-opts.bfactorPx * (kx / w) ** 2) / 4);
+    const ramp = (i: number): void => {
+      // e^{+2πi(kx sx/w + ky sy/h)}: moves content back by the shift (aligns it to the reference).
+      const sx = shifts[2 * i]!;
+      const sy = shifts[2 * i + 1]!;
+      for (let kx = 0; kx < nkx; kx++) {
+        const a = (2 * Math.PI * kx * sx) / w;
+        ex[2 * kx] = Math.cos(a);
+        ex[2 * kx + 1] = Math.sin(a);
+      }
+      for (let j = 0; j < ch; j++) {
+        const a = (2 * Math.PI * fyc[j]! * sy) / h;
+        ey[2 * j] = Math.cos(a);
+        ey[2 * j + 1] = Math.sin(a);
+      }
+    };
+    const k = arena.fn;
+    const map = new Float32Array(cw * ch);
+    const sx = w / cw;
+    const sy = h / ch;
 
-  let iteration = 0;
-  for (; iteration < opts.iterations; iteration++) {
-    sum.fill(0);
-    for (let i = 0; i < n; i++) {
-      ramp(i);
-      const d = spectra[i]!.data;
-      for (let kx = 0; kx <= halfW; kx++) {
-        const cr = ex[2 * kx]!;
-        const ci = ex[2 * kx + 1]!;
-        const src = 2 * kx * h;
-        const dst = 2 * kx * ch;
-        for (let j = 0; j < ch; j++) {
-          const pr = cr * ey[2 * j]! - ci * ey[2 * j + 1]!;
-          const pi = cr * ey[2 * j + 1]! + ci * ey[2 * j]!;
-          const s = src + 2 * rowOf[j]!;
-          const re = d[s]!;
-          const im = d[s + 1]!;
-          sum[dst + 2 * j]! += re * pr - im * pi;
-          sum[dst + 2 * j + 1]! += re * pi + im * pr;
-        }
+    let iteration = 0;
+    for (; iteration < opts.iterations; iteration++) {
+      sum.fill(0);
+      for (let i = 0; i < n; i++) {
+        ramp(i);
+        k.ramp_accumulate(specPtr + 4 * len * i, h, nkx, ch, exPtr, eyPtr, sumPtr);
+      }
+      const previous = Float64Array.from(shifts);
+      for (let i = 0; i < n; i++) {
+        ramp(i);
+        k.cc_product(specPtr + 4 * len * i, h, nkx, ch, exPtr, eyPtr, gxPtr, gyPtr, sumPtr, prodPtr);
+        fft.inverse2d({ width: cw, height: ch, data: product }, map);
+        // Search the whole range once, then only near the current estimate (no jumps to noise peaks).
+        const wide = iteration === 0 && opts.initial === undefined;
+        const radius = wide ? opts.maxShift : Math.max(2 * sx, Math.min(opts.maxShift, opts.localRadius ?? 4 * sx));
+        const near: [number, number] = wide ? [0, 0] : [shifts[2 * i]!, shifts[2 * i + 1]!];
+        const peak = findPeak(map, cw, ch, radius / sx, near[0] / sx, near[1] / sy);
+        shifts[2 * i] = peak.x * sx;
+        shifts[2 * i + 1] = peak.y * sy;
+        peaks[i] = peak.value;
+      }
+      // Only relative shifts are defined: keep their mean fixed so the reference does not wander
+      // (which would otherwise read as change and keep the iteration going).
+      let mx = 0;
+      let my = 0;
+      let px = 0;
+      let py = 0;
+      for (let i = 0; i < n; i++) {
+        mx += shifts[2 * i]! / n;
+        my += shifts[2 * i + 1]! / n;
+        px += previous[2 * i]! / n;
+        py += previous[2 * i + 1]! / n;
+      }
+      let change = 0;
+      for (let i = 0; i < n; i++) {
+        shifts[2 * i]! += px - mx;
+        shifts[2 * i + 1]! += py - my;
+        change = Math.max(change, Math.abs(shifts[2 * i]! - previous[2 * i]!), Math.abs(shifts[2 * i + 1]! - previous[2 * i + 1]!));
+      }
+      if (change < opts.tolerance) {
+        iteration++;
+        break;
       }
     }
-    const previous = Float64Array.from(shifts);
-    for (let i = 0; i < n; i++) {
-      ramp(i);
-      const d = spectra[i]!.data;
-      for (let kx = 0; kx <= halfW; kx++) {
-        const cr = ex[2 * kx]!;
-        const ci = ex[2 * kx + 1]!;
-        const g = gx[kx]!;
-        const src = 2 * kx * h;
-        const dst = 2 * kx * ch;
-        for (let j = 0; j < ch; j++) {
-          const pr = cr * ey[2 * j]! - ci * ey[2 * j + 1]!;
-          const pi = cr * ey[2 * j + 1]! + ci * ey[2 * j]!;
-          const s = src + 2 * rowOf[j]!;
-          const re = d[s]!;
-          const im = d[s + 1]!;
-          // Reference = sum − this frame (aligned); product = frame · conj(reference) · filter.
-          const rr = sum[dst + 2 * j]! - (re * pr - im * pi);
-          const ri = sum[dst + 2 * j + 1]! - (re * pi + im * pr);
-          const f = g * gy[j]!;
-          product[dst + 2 * j] = (re * rr + im * ri) * f;
-          product[dst + 2 * j + 1] = (im * rr - re * ri) * f;
-        }
-      }
-      const map = fft.inverse2d({ width: cw, height: ch, data: product });
-      const sx = w / cw;
-      const sy = h / ch;
-      // Search the whole range once, then only near the current estimate (no jumps to noise peaks).
-      const wide = iteration === 0 && opts.initial === undefined;
-      const radius = wide ? opts.maxShift : Math.max(2 * sx, Math.min(opts.maxShift, opts.localRadius ?? 4 * sx));
-      const near: [number, number] = wide ? [0, 0] : [shifts[2 * i]!, shifts[2 * i + 1]!];
-      const peak = findPeak(map, cw, ch, radius / sx, near[0] / sx, near[1] / sy);
-      shifts[2 * i] = peak.x * sx;
-      shifts[2 * i + 1] = peak.y * sy;
-      peaks[i] = peak.value;
-    }
-    // Only relative shifts are defined: keep their mean fixed so the reference does not wander
-    // (which would otherwise read as change and keep the iteration going).
-    let mx = 0;
-    let my = 0;
-    let px = 0;
-    let py = 0;
-    for (let i = 0; i < n; i++) {
-      mx += shifts[2 * i]! / n;
-      my += shifts[2 * i + 1]! / n;
-      px += previous[2 * i]! / n;
-      py += previous[2 * i + 1]! / n;
-    }
-    let change = 0;
-    for (let i = 0; i < n; i++) {
-      shifts[2 * i]! += px - mx;
-      shifts[2 * i + 1]! += py - my;
-      change = Math.max(change, Math.abs(shifts[2 * i]! - previous[2 * i]!), Math.abs(shifts[2 * i + 1]! - previous[2 * i + 1]!));
-    }
-    if (change < opts.tolerance) {
-      iteration++;
-      break;
-    }
+    return { shifts, peaks, iterations: iteration };
+  } finally {
+    arena.release();
   }
-  return { shifts, peaks, iterations: iteration };
 }
 
 /** `candidate` if it fits within `full`, else `full` itself (always a good size). */

@@ -79,3 +79,56 @@ __attribute__((export_name("accumulate_bilinear"))) void accumulate_bilinear(con
     }
   }
 }
+
+// Cross-correlation support for iterative alignment on a Fourier-cropped band. Spectra use the
+// Spectrum2D layout (kx-major, h rows of complex values per kx); the band keeps kx < nkx and the
+// ch rows ky ∈ [0, ch/2) ∪ [h − ch/2, h), stored contiguously as ch rows. ex (2·nkx) and ey (2·ch)
+// are the per-axis phasors of the ramp that aligns the spectrum.
+
+// sum(band) += spec(band) · ex[kx] · ey[j]
+__attribute__((export_name("ramp_accumulate"))) void ramp_accumulate(const float *restrict spec, int h, int nkx, int ch, const float *restrict ex, const float *restrict ey, float *restrict sum) {
+  int half = ch / 2;
+  for (int kx = 0; kx < nkx; kx++) {
+    float cr = ex[2 * kx], ci = ex[2 * kx + 1];
+    const float *s = spec + (size_t)2 * kx * h;
+    float *d = sum + (size_t)2 * kx * ch;
+    for (int seg = 0; seg < 2; seg++) {
+      int j0 = seg == 0 ? 0 : half;
+      int j1 = seg == 0 ? half : ch;
+      const float *src = seg == 0 ? s : s + (size_t)2 * (h - ch);
+      for (int j = j0; j < j1; j++) {
+        float er = ey[2 * j], ei = ey[2 * j + 1];
+        float pr = cr * er - ci * ei, pi = cr * ei + ci * er;
+        float re = src[2 * j], im = src[2 * j + 1];
+        d[2 * j] += re * pr - im * pi;
+        d[2 * j + 1] += re * pi + im * pr;
+      }
+    }
+  }
+}
+
+// out(band) = spec · conj(sum − spec · ramp) · gx[kx] · gy[j]   (correlation with the sum of the others)
+__attribute__((export_name("cc_product"))) void cc_product(const float *restrict spec, int h, int nkx, int ch, const float *restrict ex, const float *restrict ey, const float *restrict gx, const float *restrict gy, const float *restrict sum, float *restrict out) {
+  int half = ch / 2;
+  for (int kx = 0; kx < nkx; kx++) {
+    float cr = ex[2 * kx], ci = ex[2 * kx + 1], g = gx[kx];
+    const float *s = spec + (size_t)2 * kx * h;
+    const float *m = sum + (size_t)2 * kx * ch;
+    float *o = out + (size_t)2 * kx * ch;
+    for (int seg = 0; seg < 2; seg++) {
+      int j0 = seg == 0 ? 0 : half;
+      int j1 = seg == 0 ? half : ch;
+      const float *src = seg == 0 ? s : s + (size_t)2 * (h - ch);
+      for (int j = j0; j < j1; j++) {
+        float er = ey[2 * j], ei = ey[2 * j + 1];
+        float pr = cr * er - ci * ei, pi = cr * ei + ci * er;
+        float re = src[2 * j], im = src[2 * j + 1];
+        float rr = m[2 * j] - (re * pr - im * pi);
+        float ri = m[2 * j + 1] - (re * pi + im * pr);
+        float f = g * gy[j];
+        o[2 * j] = (re * rr + im * ri) * f;
+        o[2 * j + 1] = (im * rr - re * ri) * f;
+      }
+    }
+  }
+}
