@@ -35,5 +35,6 @@ it("exports exactly the public API", () => {
     "openPostgresStore",
     "openStore",
     "requestLogSerializer",
+    "startLiveProcessing",
   ]);
 });

@@ -42,3 +42,4 @@ export type { DeadLetterInfo, ProcessingControl, QueueBacklog, StartParams } fro
 export type { ProcessingConfig, MotionTool, CtfTool, PickTool } from "./config/config.js";
 export type { SqlClient, SqlQueryable } from "./store/sql-client.js";
 export { requestLogSerializer, type UscConfig } from "./usc/index.js";
+export { startLiveProcessing, type LiveProcessingOptions } from "./processing/live.js";

@@ -21,6 +21,7 @@ import { ingestRoutes } from "./http/routes/ingest.js";
 import { micrographRoutes } from "./http/routes/micrographs.js";
 import { processingRoutes } from "./http/routes/processing.js";
 import type { ProcessingControl } from "./processing/control.js";
+import { startLiveProcessing } from "./processing/live.js";
 import { requestLogSerializer, uscRoutes, type DirFs, type UscConfig, type UscHandle } from "./usc/index.js";
 import { jsonSerializerCompiler, zodValidatorCompiler, type ZodTypeProvider } from "./http/zod-schemas.js";
 import { openStore } from "./store/open-store.js";
@@ -71,7 +72,11 @@ export async function createServer(config: ServerConfig, deps: ServerDeps = {}):
   const hub = deps.hub ?? new ChangeHub();
   let processing: ProcessingControl | undefined;
   try {
-    processing = deps.processing === undefined ? undefined : await deps.processing(store, hub, logger);
+    // Live processing: the caller's, or the built-in one when the config enables it.
+    const start =
+      deps.processing ??
+      (config.processing.enabled ? (s: Store, h: ChangeHub, l: FastifyBaseLogger) => startLiveProcessing({ store: s, hub: h, logger: l, config: config.processing }) : undefined);
+    processing = start === undefined ? undefined : await start(store, hub, logger);
     return await build(config, { logger, store, hub, processing, usc: deps.usc ?? {}, ownsStore: deps.store === undefined, closeGraceMs: deps.closeGraceMs ?? 3000 });
   } catch (err) {
     await processing?.close();

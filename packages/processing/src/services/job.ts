@@ -28,6 +28,8 @@ export const PreprocessJob = z.object({
   gain: z.string().min(1).optional(),
   /** Defocus EPU applied, Å (positive = underfocus), to centre the CTF search. */
   applied_defocus: z.number().finite().optional(),
+  /** Attempts of earlier runs of this micrograph: status updates count on from here, so they are never stale. */
+  attempt_base: z.number().int().min(0).max(900).optional(),
 });
 export type PreprocessJob = z.infer<typeof PreprocessJob>;
 

@@ -78,7 +78,7 @@ function stepService(o: ServicesOptions, step: ProcessingStep, next: (ctx: StepC
     step,
     async (ctx) => {
       const input = stepInput(ctx);
-      const base = { micrographId: input.micrograph_id, step, attempt: Math.min(1000, ctx.delivery.deliveryCount) };
+      const base = { micrographId: input.micrograph_id, step, attempt: Math.min(1000, (input.attempt_base ?? 0) + ctx.delivery.deliveryCount) };
       await status({ ...base, state: "running", at: now().toISOString() });
       const t0 = performance.now();
       let out: { tool: string; result: Record<string, unknown>; output: Record<string, unknown> };
