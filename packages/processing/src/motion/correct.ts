@@ -4,7 +4,8 @@ import type { Spectrum2D } from "../fft/spectrum2d.js";
 import { parseOptions } from "../image/options.js";
 import { alignToSum, type AlignOptions, type AlignResult } from "./align.js";
 import { frameExposure } from "./dose.js";
-import { DoseWeightedSum, doseGroups } from "./dose-weight.js";
+import { doseGroups } from "./dose-weight.js";
+import { createDoseWeighter } from "./dose-weighter.js";
 import { evaluateLocal, fitLocalModel, type LocalMotionModel } from "./local-model.js";
 import { earlyFrameCount, motionFigures } from "./metrics.js";
 import { MotionOptions, type MotionConfig } from "./options.js";
@@ -205,7 +206,7 @@ async function alignedSums(
   const dose = cfg.dosePerFrame;
   const fft = await loadFft();
   const exposures = Array.from({ length: frameCount }, (_, i) => frameExposure(i, dose ?? 0, cfg.preExposure));
-  const weighter = dose === undefined ? undefined : new DoseWeightedSum(fft, width, height, cfg.pixelSize, cfg.voltage, exposures);
+  const weighter = dose === undefined ? undefined : createDoseWeighter(fft, { width, height, apix: cfg.pixelSize, voltage: cfg.voltage, exposures }, cfg.threads);
   const groups = dose === undefined ? [[0, frameCount] as [number, number]] : doseGroups(frameCount, cfg.doseGroups);
   const tile = local === undefined ? Math.max(width, height) : LOCAL_TILE;
   const tilesX = Math.ceil(width / tile);
@@ -246,5 +247,6 @@ async function alignedSums(
       weighter.addGroup(start, end, group);
     }
   }
-  return { sum: arena.f32(sumPtr, n).slice(), weighted: weighter?.result() };
+  const sum = arena.f32(sumPtr, n).slice();
+  return { sum, weighted: await weighter?.result() };
 }

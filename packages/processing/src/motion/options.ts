@@ -42,6 +42,8 @@ export const MotionOptions = z.object({
   earlyExposure: positive.default(4),
   /** Frames that count as early when there is no dose (no dosePerFrame). */
   earlyFrames: z.number().int().min(1).default(4),
+  /** Use a worker thread for the dose-weighting FFTs (when the compiled worker is available). */
+  threads: z.boolean().default(true),
   signal: z.instanceof(AbortSignal).optional(),
   /** Called with the fraction done (0–1) and the stage name. */
   onProgress: z.custom<(fraction: number, stage: string) => void>((v) => typeof v === "function").optional(),
