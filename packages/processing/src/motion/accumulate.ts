@@ -4,10 +4,13 @@
  * (dx, dy) per tile, row-major over ceil(width/tile) × ceil(height/tile) tiles. Samples beyond the
  * frame edge take the nearest edge pixel.
  *
- * Why bilinear with per-tile shifts: this loop runs once per frame over every pixel, the most
- * expensive step of the whole chain in JavaScript. Bilinear damps the highest frequencies a
- * little (on average by ¼(1 − cos 2πf) per axis for uniformly spread sub-pixel shifts); the
- * smooth local motion varies by far less than 0.05 px across a 64 px tile.
+ * This is the reference implementation of the SIMD kernel `accumulate_bilinear`
+ * (image/wasm/kernels.c) that motion correction runs; tests hold the two equal.
+ *
+ * Why bilinear with per-tile shifts: this loop runs once per frame over every pixel. Bilinear
+ * damps the highest frequencies a little (on average by ¼(1 − cos 2πf) per axis for uniformly
+ * spread sub-pixel shifts); the smooth local motion varies by far less than 0.05 px across a
+ * 64 px tile.
  */
 export function accumulateShifted(frame: Float32Array, acc: Float32Array, width: number, height: number, tile: number, tileShifts: Float64Array): void {
   const tilesX = Math.ceil(width / tile);

@@ -21,9 +21,9 @@ export const MotionOptions = z.object({
   /** B-factors (Å²) applied to the cross-correlations of the global and the patch alignment. */
   bfactorGlobal: z.number().min(0).finite().default(500),
   bfactorLocal: z.number().min(0).finite().default(150),
-  /** Most iterations of the global and the patch alignment, and the convergence tolerance (px). */
+  /** Most iterations of the global and the patch alignment, and the convergence tolerance (px, as MotionCor2's -Tol). */
   iterations: z.number().int().min(1).max(50).default(7),
-  tolerance: positive.default(0.1),
+  tolerance: positive.default(0.5),
   /**
    * Smooth the global trajectory (Whittaker smoother, see smooth.ts): "auto" picks the strength by
    * cross-validation, a number fixes λ, 0 turns it off. Movies of more than 300 frames are not

@@ -1,4 +1,5 @@
 import { ProcessingError } from "@emflow/core";
+import type { MovieReader } from "@emflow/formats";
 
 /**
  * Where motion correction reads frames from. `MovieReader` (@emflow/formats) satisfies it; so do
@@ -40,3 +41,7 @@ export async function readChecked(source: FrameSource, i: number): Promise<Float
   }
   return frame;
 }
+
+// A MovieReader from @emflow/formats must stay usable as a FrameSource: this fails to compile if not.
+type Assert<T extends true> = T;
+export type MovieReaderIsFrameSource = Assert<MovieReader extends FrameSource ? true : false>;
