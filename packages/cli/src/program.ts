@@ -6,11 +6,13 @@ import { Command, Option } from "commander";
 import { agentWatch } from "./commands/agent-watch.js";
 import { epuParse } from "./commands/epu-parse.js";
 import { epuValidate } from "./commands/epu-validate.js";
-import { positive } from "./ui/flags.js";
+import { positive, positiveInt } from "./ui/flags.js";
 import { cliLogger } from "./ui/logger.js";
 import { registerQueueCommands } from "./commands/register-queue.js";
 import { registerServerCommands } from "./commands/register-server.js";
 import { registerSynthMovie } from "./commands/synth-movie.js";
+import { registerProcess } from "./commands/process.js";
+import { runWorker, type WorkerFlags } from "./commands/worker.js";
 import { registerSessionTools } from "./commands/register-session-tools.js";
 
 /** Build the program. `run` receives each action's exit code. */
@@ -82,5 +84,20 @@ Bad files are listed on stderr with the file and line; the rest is still parsed.
   registerServerCommands(program, run, logger);
   registerQueueCommands(program, run);
   registerSynthMovie(program.command("synth").description("simulated data with ground truth"), run);
+  registerProcess(program, run);
+  program
+    .command("worker")
+    .description("run the preprocessing services here, on the queues of a server's RabbitMQ (AMQP_URL) or PostgreSQL (DATABASE_URL)")
+    .option("--services <list>", "comma-separated: motion,ctf,pick,ice,thumbnails,relion (default: all but relion, which the server keeps)")
+    .option("--concurrency <n>", "movies processed at once (default: cores - 1)", positiveInt("--concurrency"))
+    .option("--config <file>", "TOML config file ([processing] tools, motion/ctf/pick implementation)")
+    .addHelpText(
+      "after",
+      `
+Run any number of workers on any machines that reach the broker or database and see the movies at the
+same paths as the server (or map them with a shared mount). Ctrl-C finishes the steps in progress first.
+Example:  AMQP_URL=amqp://user:pass@broker:5672 emflow worker --concurrency 4`,
+    )
+    .action((o: WorkerFlags) => run(() => runWorker(o, logger())));
   return program;
 }

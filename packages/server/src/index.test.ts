@@ -32,6 +32,7 @@ it("exports exactly the public API", () => {
     "createServer",
     "loadConfig",
     "openPgliteStore",
+    "openPostgres",
     "openPostgresStore",
     "openStore",
     "requestLogSerializer",

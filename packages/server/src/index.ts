@@ -6,7 +6,7 @@ export { createServer, SERVER_VERSION, type EmflowServer, type ServerDeps } from
 export { loadConfig, type Credential, type LoadConfigOptions, type LogLevel, type ServerConfig } from "./config/config.js";
 export { openStore } from "./store/open-store.js";
 export { openPgliteStore, type PgliteStoreOptions } from "./store/pglite.js";
-export { openPostgresStore, type PostgresStoreOptions } from "./store/postgres.js";
+export { openPostgres, openPostgresStore, type PostgresStoreOptions } from "./store/postgres.js";
 export type {
   AcquisitionQuery,
   ChangesQuery,

@@ -21,6 +21,8 @@ export function registerServerCommands(program: Command, run: Run, logger: () =>
     .option("--data-dir <dir>", "embedded database directory (env EMFLOW_DATA_DIR; default ./.emflow)")
     .option("--config <file>", "TOML config file (env EMFLOW_CONFIG; default ./emflow.toml if present)")
     .option("--data-root <dir>", "USC-style data root <root>/<project>/sessions/<user>/<session>/raw (env EMFLOW_DATA_ROOT)")
+    .option("--process", "run live processing (env EMFLOW_PROCESSING=on; [processing] in emflow.toml)")
+    .option("--concurrency <n>", "movies processed at once by this server's own workers", positiveInt("--concurrency"))
     .addHelpText(
       "after",
       `
@@ -31,17 +33,25 @@ Configuration (later wins): defaults < emflow.toml < environment < flags.
 Writes (POST /api/v1/ingest) need 'Authorization: Bearer <token>' when tokens are configured;
 without tokens, only clients on this machine may write. Reads are open.
 Endpoints: /api/v1/health, /api/v1/acquisitions[/:id[/summary|/grids]], /api/v1/grids/:id[/atlas|/grid-squares],
-/api/v1/grid-squares/:id[/foil-holes], /api/v1/foil-holes/:id[/micrographs], /api/v1/micrographs, /api/v1/events (SSE).
-Interactive docs at /docs, OpenAPI at /openapi.json.`,
+/api/v1/grid-squares/:id[/foil-holes], /api/v1/foil-holes/:id[/micrographs], /api/v1/micrographs[/:id/processing],
+/api/v1/acquisitions/:id/processing[/failures|/start|/stop|/resume], /api/v1/queues[/dead-letters[/reinject]],
+/api/v1/events (SSE); USC-compatible /{project}/{user}/sessions, /{project}/{user}/session/{id}[/start-processing|...].
+Processing ([processing] in emflow.toml): transport sql (default, the job table) or amqp (AMQP_URL);
+motion builtin|relion|motioncor2, ctf builtin|ctffind, pick builtin|relion|cryolo; outputs under root (a RELION
+project per session). Interactive docs at /docs, OpenAPI at /openapi.json.`,
     )
-    .action((o: { port?: number; host?: string; dataDir?: string; config?: string; dataRoot?: string }) =>
+    .action((o: { port?: number; host?: string; dataDir?: string; config?: string; dataRoot?: string; process?: boolean; concurrency?: number }) =>
       run(async () => {
         const log = logger();
-        const config: ServerConfig = loadConfig({
+        const loaded: ServerConfig = loadConfig({
           ...(o.config === undefined ? {} : { file: o.config }),
           overrides: { ...(o.port === undefined ? {} : { port: o.port }), ...(o.host === undefined ? {} : { host: o.host }), ...(o.dataDir === undefined ? {} : { dataDir: o.dataDir }) },
           ...(o.dataRoot === undefined ? {} : { usc: { dataRoot: o.dataRoot } }),
         });
+        const config: ServerConfig = {
+          ...loaded,
+          processing: { ...loaded.processing, ...(o.process ? { enabled: true } : {}), ...(o.concurrency === undefined ? {} : { concurrency: o.concurrency }) },
+        };
         const server = await createServer(config, { logger: log });
         const url = await server.listen();
         log.info({ url, docs: `${url}/docs`, store: server.store.kind }, "emflow server listening");
