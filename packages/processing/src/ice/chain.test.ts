@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { estimateCtf, type CtfEstimate } from "../ctf/estimate.js";
 import { correctMotion, type MotionCorrection } from "../motion/correct.js";
 import { framesSource } from "../motion/source.js";
-import { matchPicks, pickParticles, type PickResult as Picks } from "../pick/pick.js";
+import { matchPicks, pickParticles, type ParticlePicks } from "../pick/pick.js";
 import { simulateMovie, type SimulatedMovie } from "../simulate/simulate.js";
 import { estimateIceThickness } from "./ice.js";
 import { makeThumbnails } from "./thumbnails.js";
@@ -14,7 +14,7 @@ const APIX = 1.5;
 let movie: SimulatedMovie;
 let motion: MotionCorrection;
 let ctf: CtfEstimate;
-let picks: Picks;
+let picks: ParticlePicks;
 
 beforeAll(async () => {
   movie = await simulateMovie({

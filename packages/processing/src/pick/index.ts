@@ -1,3 +1,3 @@
-export { pickParticles, matchPicks, type PickResult } from "./pick.js";
+export { pickParticles, matchPicks, type ParticlePicks } from "./pick.js";
 export { PickOptions, type PickConfig } from "./options.js";
 export { otsuThreshold } from "./threshold.js";

@@ -10,7 +10,7 @@ import { PickOptions } from "./options.js";
 import { otsuThreshold } from "./threshold.js";
 
 /** Picks in micrograph pixels (best first), their figures of merit, and how they were chosen. */
-export interface PickResult {
+export interface ParticlePicks {
   picks: [number, number][];
   /** Blob score of each pick in robust z units (median / MAD of the filtered image). */
   fom: number[];
@@ -29,7 +29,7 @@ export interface PickResult {
  * The automatic threshold is Otsu's cut of the maxima's scores (noise maxima vs particles), never
  * below `minThreshold`.
  */
-export async function pickParticles(image: Float32Array, width: number, height: number, options: PickOptions): Promise<PickResult> {
+export async function pickParticles(image: Float32Array, width: number, height: number, options: PickOptions): Promise<ParticlePicks> {
   const cfg = parseOptions(PickOptions, options, "picking options");
   if (image.length !== width * height) throw new ProcessingError(`image has ${image.length} values, expected ${width} × ${height}`);
   const radiusPx = cfg.diameter / 2 / cfg.pixelSize;
