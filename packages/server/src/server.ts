@@ -53,6 +53,8 @@ export interface EmflowServer {
   readonly config: ServerConfig;
   /** The USC-compatible API's catalog, data-root sync and scanner. */
   readonly usc: UscHandle;
+  /** Live processing, when this server runs it. */
+  readonly processing: ProcessingControl | undefined;
   /** Start listening on config.host:config.port; resolves to the base URL (e.g. http://127.0.0.1:41234). */
   listen(): Promise<string>;
   /** Stop: end event streams, stop listening, close the store if this server opened it. */
@@ -166,6 +168,7 @@ async function build(
     hub,
     config,
     usc: uscHandle,
+    processing,
     listen: () => app.listen({ port: config.port, host: config.host }),
     close: async () => {
       if (closed) return;

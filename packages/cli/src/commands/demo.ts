@@ -12,6 +12,7 @@ import { startAgent } from "@emflow/agent";
 import { createServer, loadConfig, type EmflowServer } from "@emflow/server";
 import { synthesizeSession } from "@emflow/synth";
 import { untilInterrupted } from "../ui/signals.js";
+import { makeMoviePool } from "./movie-pool.js";
 
 export interface DemoOptions {
   readonly port: number;
@@ -20,6 +21,8 @@ export interface DemoOptions {
   readonly shotsPerHole: number;
   readonly speed: number;
   readonly keep: boolean;
+  /** Write real simulated movies and process them live (default true). */
+  readonly process: boolean;
 }
 
 /** Listen on `port`, or on a free port when it is taken. */
@@ -40,7 +43,13 @@ export async function runDemo(o: DemoOptions, log: Logger): Promise<number> {
   await mkdir(visit);
   const token = randomBytes(16).toString("hex");
   const env = { ...process.env, DATABASE_URL: undefined, EMFLOW_TOKENS: undefined };
-  const config = loadConfig({ env, overrides: { port: o.port, host: "127.0.0.1", dataDir: path.join(home, "db"), tokens: [{ user: "demo", token }], logLevel: "warn" } });
+  const loaded = loadConfig({ env, overrides: { port: o.port, host: "127.0.0.1", dataDir: path.join(home, "db"), tokens: [{ user: "demo", token }], logLevel: "warn" } });
+  const config = { ...loaded, processing: { ...loaded.processing, enabled: o.process, transport: "sql" as const, root: path.join(home, "processing"), concurrency: 1 } };
+  let movies: Uint8Array[] | undefined;
+  if (o.process) {
+    process.stdout.write("simulating a few movies for the demo to process...\n");
+    movies = (await makeMoviePool({ count: 6, size: 384, frames: 12, seed: 1 })).bytes;
+  }
   const server = await createServer(config, { logger: log.child({ component: "server" }, { level: "warn" }) });
   const url = await listenSomewhere(server, log);
   const agent = await startAgent({
@@ -64,6 +73,7 @@ export async function runDemo(o: DemoOptions, log: Logger): Promise<number> {
       `  live events  ${url}/api/v1/events`,
       `  a synthetic session (${o.squares} squares × ${o.holesPerSquare} holes × ${o.shotsPerHole} shots = ${total} micrographs)`,
       `  is being written to ${visit} at ${o.speed}× EPU's pace; the agent follows it.`,
+      ...(o.process ? [`  every movie is processed live (motion, CTF, picking, ice, thumbnails): ${url}/api/v1/queues`] : []),
       "Press Ctrl-C to stop.",
       "",
     ].join("\n"),
@@ -76,6 +86,7 @@ export async function runDemo(o: DemoOptions, log: Logger): Promise<number> {
     holesPerSquare: o.holesPerSquare,
     shotsPerHole: o.shotsPerHole,
     speed: o.speed,
+    ...(movies === undefined ? {} : { movies }),
     signal: stop.signal,
     onProgress: (p) => {
       written = p.written;
@@ -87,7 +98,8 @@ export async function runDemo(o: DemoOptions, log: Logger): Promise<number> {
       if (!stop.signal.aborted) log.error({ err }, "synthetic session writer failed");
     },
   );
-  const status = setInterval(() => void printStatus(server, written, fileTotal, log), 5000);
+  const started = new Set<string>();
+  const status = setInterval(() => void printStatus(server, written, fileTotal, started, log), 2000);
   const why = await untilInterrupted();
   log.info({ signal: why }, "stopping the demo");
   clearInterval(status);
@@ -100,11 +112,20 @@ export async function runDemo(o: DemoOptions, log: Logger): Promise<number> {
   return 0;
 }
 
-async function printStatus(server: EmflowServer, written: number, total: number, log: Logger): Promise<void> {
+let ticks = 0;
+async function printStatus(server: EmflowServer, written: number, total: number, started: Set<string>, log: Logger): Promise<void> {
   const page = await server.store.listAcquisitions({ limit: 1 });
   const acq = page.items[0];
+  // Processing starts by itself in the demo, as soon as the session appears (an operator would press start).
+  if (acq !== undefined && server.processing !== undefined && !started.has(acq.id)) {
+    started.add(acq.id);
+    await server.processing.start(acq.id, { diameter: 150 }).catch((err: unknown) => log.error({ err }, "could not start processing"));
+  }
+  if (ticks++ % 3 !== 0) return;
   const s = acq === undefined ? undefined : await server.store.summary(acq.id);
+  const p = acq === undefined || server.processing === undefined ? undefined : await server.store.processingSummary(acq.id);
   log.info(
-    `files written ${written}/${total}; API: ${s?.gridSquares ?? 0} grid squares, ${s?.foilHoles ?? 0} foil holes, ${s?.micrographs ?? 0} micrographs`,
+    `files written ${written}/${total}; API: ${s?.gridSquares ?? 0} grid squares, ${s?.foilHoles ?? 0} foil holes, ${s?.micrographs ?? 0} micrographs` +
+      (p === undefined ? "" : `; processed ${p.processed}, failed ${p.failed}, CTF fit ${p.means.ctfFitResolutionA?.toFixed(1) ?? "-"} Å`),
   );
 }

@@ -17,6 +17,8 @@ export interface MoviePoolOptions {
   readonly apix?: number;
   /** Total dose, e/Å² (the XML says 40). */
   readonly dose?: number;
+  /** Specimen contrast (the simulator's particle contrast; ice texture is a fifth of it). */
+  readonly contrast?: number;
   readonly onMovie?: (done: number, total: number) => void;
 }
 
@@ -41,6 +43,9 @@ export async function makeMoviePool(o: MoviePoolOptions): Promise<{ bytes: Uint8
         dosePerFrame: (o.dose ?? 40) / o.frames,
         seed: o.seed * 1000 + k,
         ctf: { defocusU: defocus + 300, defocusV: defocus - 300, astigmatismAngle: (37 * k) % 180 },
+        // Small movies need strong contrast for alignment and CTF fitting to see anything (a 4k one has 100× the pixels).
+        particles: { contrast: o.contrast ?? 1, diameter: 150 },
+        ice: { contrast: (o.contrast ?? 1) * 0.2 },
       });
       bytes.push(readFileSync(file));
       truths.push(r.truth);

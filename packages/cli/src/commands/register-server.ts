@@ -71,7 +71,8 @@ project per session). Interactive docs at /docs, OpenAPI at /openapi.json.`,
     .option("--shots-per-hole <n>", "exposures per hole", positiveInt("--shots-per-hole"), 4)
     .option("--speed <x>", "times faster than EPU (1 = real pace, ~6 s per exposure)", positive("--speed"), 20)
     .option("--keep", "keep the temporary directory (session, outbox, database) after Ctrl-C")
-    .action((o: { port: number; squares: number; holesPerSquare: number; shotsPerHole: number; speed: number; keep?: boolean }) =>
+    .option("--no-process", "placeholder movies and no live processing (metadata only)")
+    .action((o: { port: number; squares: number; holesPerSquare: number; shotsPerHole: number; speed: number; keep?: boolean; process: boolean }) =>
       run(() => runDemo({ ...o, keep: o.keep ?? false }, logger())),
     );
 }
