@@ -68,6 +68,7 @@ describe("estimateCtf on simulated micrographs (1024², 1 Å/px, 40 e⁻/Å²)",
     }
     const r = await estimateCtf(noise, 1024, 1024, { pixelSize: 1 });
     expect(r.score).toBeLessThan(0.05);
+    expect(r.fit_resolution).toBeGreaterThan(10);
   });
 
   it.each([

@@ -14,8 +14,8 @@ export interface CtfFitProfile {
  * Equiphase average (CTFFIND 4.1): every pixel is placed at the frequency where a CTF with the mean
  * defocus has the same phase, which undoes astigmatism, so rings line up in 1D. Then the
  * correlation of measured and fitted curves in a window two rings wide gives the fit quality per
- * frequency; the fit resolution is where it falls below `threshold` (and stays below for three
- * bins) after first reaching it past the band's low end.
+ * frequency; the fit resolution is the highest frequency where it (averaged over a ring) still
+ * reaches `threshold`, with most of the band below it above the threshold too.
  */
 export function fitProfile(values: Float32Array, tile: number, apix: number, o: Optics, t: Trial, kmin: number, threshold: number): { profile: CtfFitProfile; fitResolution: number } {
   const { width, count } = radialBins(tile, apix);
@@ -62,21 +62,18 @@ export function fitProfile(values: Float32Array, tile: number, apix: number, o: 
   });
   const gain = sxx > 0 ? sxy / sxx : 0;
   const fitted = model.map((v) => me + gain * (v - mm));
-  // Start where the fit first reaches the threshold past the band's low end (the lowest rings are
-  // often spoiled by the background), stop where it falls below and stays below for 3 bins.
+  // The highest frequency whose CC, averaged over one CTF period, still reaches the threshold,
+  // provided most (70 %) of the band below it does too: a dip near the first rings (where the
+  // background is least certain) does not end the fit early, and noise alone cannot run far.
+  const smooth = smoothed(fitCc, frequency, o, t.mean);
   let fitResolution = 1 / kmin;
-  let started = false;
+  let above = 0;
+  let total = 0;
   for (let i = 0; i < frequency.length; i++) {
     if (frequency[i]! < kmin) continue;
-    const above = fitCc[i]! >= threshold;
-    if (!started) {
-      started = above;
-      if (above) fitResolution = 1 / frequency[i]!;
-      continue;
-    }
-    const staysBelow = !above && fitCc.slice(i, i + 3).every((c) => c < threshold);
-    if (staysBelow) break;
-    fitResolution = 1 / frequency[i]!;
+    total++;
+    if (fitCc[i]! >= threshold) above++;
+    if (smooth[i]! >= threshold && above >= 0.7 * total) fitResolution = 1 / frequency[i]!;
   }
   return { profile: { frequency, measured, fitted, fit_cc: fitCc }, fitResolution };
 }
@@ -88,6 +85,21 @@ function equivalentK2(o: Optics, mean: number, phase: number): number {
   const disc = a * a - 4 * o.w2 * phase;
   if (disc < 0) return Number.NaN;
   return (a - Math.sqrt(disc)) / (2 * o.w2);
+}
+
+/** Moving average over one CTF period around each point. */
+function smoothed(values: number[], k: number[], o: Optics, mean: number): number[] {
+  const width = k.length > 1 ? k[1]! - k[0]! : 1;
+  return values.map((_, i) => {
+    const q = k[i]!;
+    const slope = Math.abs(2 * o.w1 * mean * q - 4 * o.w2 * q * q * q);
+    const half = Math.max(1, Math.round((slope > 0 ? Math.PI / slope : 1) / width / 2));
+    const lo = Math.max(0, i - half);
+    const hi = Math.min(values.length - 1, i + half);
+    let s = 0;
+    for (let j = lo; j <= hi; j++) s += values[j]!;
+    return s / (hi - lo + 1);
+  });
 }
 
 /** Correlation of measured and model over a window two CTF periods wide around each point. */
