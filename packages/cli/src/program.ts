@@ -91,6 +91,7 @@ Bad files are listed on stderr with the file and line; the rest is still parsed.
     .option("--services <list>", "comma-separated: motion,ctf,pick,ice,thumbnails,relion (default: all but relion, which the server keeps)")
     .option("--concurrency <n>", "movies processed at once (default: cores - 1)", positiveInt("--concurrency"))
     .option("--config <file>", "TOML config file ([processing] tools, motion/ctf/pick implementation)")
+    .addOption(new Option("--queue-prefix <p>", "queue names <p>.motion, ... (must match the server's)").default("emflow").hideHelp())
     .addHelpText(
       "after",
       `
