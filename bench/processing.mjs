@@ -1,0 +1,149 @@
+// Preprocessing on 2 cores, on simulated movies with known truth: seconds per stage and movies/hour
+// for the whole live path (motion → CTF → picking → ice → thumbnails), accuracy against the truth,
+// and RELION 3.1 side by side on the same movies (relion_run_motioncorr --use_own, relion_autopick --LoG).
+// Targets: ≤ 6 s per 4k × 40-frame movie (≥ 600 movies/hour); motion ≥ 2× faster than RELION's own at
+// equal or lower trajectory error; defocus within 1%; trajectory error ≤ 0.5 px; picking F1 ≥ RELION LoG's.
+//
+// BENCH_SIZES=4k,k3 (default both), BENCH_MOVIES=2 per size (default), BENCH_RELION=0 to skip the peer.
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import path from "node:path";
+import {
+  computeCtf,
+  computeIce,
+  computeMotion,
+  computePick,
+  computeThumbnails,
+  matchPicks,
+  relionLogPick,
+  relionMotionCorrect,
+  writeSyntheticMovie,
+} from "../packages/processing/dist/index.js";
+import { CACHE, median, writeResult } from "./lib.mjs";
+
+const SIZES = {
+  "4k": { width: 4096, height: 4096, pixelSize: 1.0 },
+  k3: { width: 5760, height: 4092, pixelSize: 0.83 },
+};
+const FRAMES = 40;
+const DOSE_PER_FRAME = 1.0; // e/Å² per frame, 40 e/Å² in all
+const DIAMETER = 150;
+const sizes = (process.env.BENCH_SIZES ?? "4k,k3").split(",").filter((s) => s in SIZES);
+const perSize = Number(process.env.BENCH_MOVIES ?? 2);
+const withRelion = process.env.BENCH_RELION !== "0" && spawnSync("relion_run_motioncorr", ["--version"]).error === undefined;
+const work = path.join(CACHE, "processing");
+mkdirSync(work, { recursive: true });
+
+/** A cached simulated movie (TIFF, 8-bit counts, LZW: as EPU writes them) and its truth. */
+async function movie(size, k) {
+  const s = SIZES[size];
+  const file = path.join(work, `${size}-${k}.tiff`);
+  const truthFile = `${file}.truth.json`;
+  if (!existsSync(truthFile)) {
+    process.stderr.write(`simulating ${file} (cached for later runs)...\n`);
+    const defocus = 12_000 + 8_000 * k;
+    await writeSyntheticMovie(file, {
+      width: s.width,
+      height: s.height,
+      frameCount: FRAMES,
+      pixelSize: s.pixelSize,
+      dosePerFrame: DOSE_PER_FRAME,
+      seed: 1000 + k + (size === "k3" ? 100 : 0),
+      particles: { diameter: DIAMETER },
+      ctf: { defocusU: defocus + 400, defocusV: defocus - 400, astigmatismAngle: 25 + 40 * k },
+      drift: { total: 12 },
+    });
+  }
+  return { file, truth: JSON.parse(readFileSync(truthFile, "utf8")), pixelSize: s.pixelSize };
+}
+
+const time = async (fn) => {
+  const t = performance.now();
+  const value = await fn();
+  return { value, seconds: (performance.now() - t) / 1000 };
+};
+const rms = (a, b) => Math.sqrt(a.reduce((s, [x, y], i) => s + (x - b[i][0]) ** 2 + (y - b[i][1]) ** 2, 0) / a.length);
+const round = (x, d = 3) => (x === undefined ? undefined : Number(x.toFixed(d)));
+function f1(picks, truth, radius) {
+  const { precision, recall } = matchPicks(picks, truth, radius);
+  return { picks: picks.length, precision: round(precision), recall: round(recall), f1: round(precision + recall === 0 ? 0 : (2 * precision * recall) / (precision + recall)) };
+}
+
+const runs = [];
+for (const size of sizes) {
+  for (let k = 0; k < perSize; k++) {
+    const m = await movie(size, k);
+    const t = m.truth;
+    const out = path.join(work, `out-${size}-${k}`);
+    rmSync(out, { recursive: true, force: true });
+    const name = `${size}-${k}`;
+    let job = { micrograph_id: "00000000-0000-4000-8000-000000000000", name, movie: m.file, out_dir: out, apix: m.pixelSize, kv: 300, cs: 2.7, ac: 0.07, dose_per_frame: DOSE_PER_FRAME, diameter: DIAMETER, applied_defocus: (t.ctf.defocus_u + t.ctf.defocus_v) / 2 };
+    const motion = await time(() => computeMotion(job));
+    job = { ...job, motion: motion.value.output };
+    const ctf = await time(() => computeCtf(job));
+    job = { ...job, ctf: ctf.value.output };
+    const pick = await time(() => computePick(job));
+    job = { ...job, pick: pick.value.output };
+    const ice = await time(() => computeIce(job));
+    const thumbs = await time(() => computeThumbnails(job));
+    const total = motion.seconds + ctf.seconds + pick.seconds + ice.seconds + thumbs.seconds;
+    const c = ctf.value.result;
+    const meanTruth = (t.ctf.defocus_u + t.ctf.defocus_v) / 2;
+    const angleErr = Math.abs(((c.astigmatism_angle - t.ctf.astigmatism_angle + 90) % 180 + 180) % 180 - 90);
+    const radius = DIAMETER / 2 / m.pixelSize;
+    const run = {
+      movie: name,
+      geometry: `${t.width}x${t.height}x${t.frame_count}`,
+      seconds: { motion: round(motion.seconds, 2), ctf: round(ctf.seconds, 2), pick: round(pick.seconds, 2), ice: round(ice.seconds, 2), thumbnails: round(thumbs.seconds, 2), total: round(total, 2) },
+      accuracy: {
+        trajectoryRmsPx: round(rms(motion.value.result.trajectory, t.trajectory)),
+        defocusErrorA: round(Math.abs((c.defocus_u + c.defocus_v) / 2 - meanTruth), 1),
+        defocusErrorPct: round((100 * Math.abs((c.defocus_u + c.defocus_v) / 2 - meanTruth)) / meanTruth, 2),
+        astigmatismTruthA: t.ctf.defocus_u - t.ctf.defocus_v,
+        astigmatismAngleErrorDeg: round(angleErr, 1),
+        fitResolutionA: round(c.fit_resolution, 2),
+        picking: f1(pick.value.result.picks, t.particles, radius),
+      },
+    };
+    if (withRelion) {
+      const rm = await time(() =>
+        relionMotionCorrect({ movie: m.file, workDir: path.join(out, "relion-motion"), options: { pixelSize: m.pixelSize, voltage: 300, dosePerFrame: DOSE_PER_FRAME, patches: [5, 5], threads: 2 } }),
+      );
+      const rp = await time(() =>
+        relionLogPick({ micrograph: motion.value.output.micrograph_dw ?? motion.value.output.micrograph, workDir: path.join(out, "relion-pick"), options: { pixelSize: m.pixelSize, diameterMin: DIAMETER * 0.8, diameterMax: DIAMETER * 1.2 } }),
+      );
+      run.relion = {
+        seconds: { motion: round(rm.seconds, 2), pick: round(rp.seconds, 2) },
+        trajectoryRmsPx: round(rms(rm.value.result.trajectory, t.trajectory)),
+        picking: f1(rp.value.result.picks, t.particles, radius),
+      };
+      run.motionSpeedupVsRelion = round(rm.seconds / motion.seconds, 2);
+    }
+    process.stderr.write(`${name}: ${JSON.stringify(run)}\n`);
+    runs.push(run);
+  }
+}
+
+const bySize = Object.fromEntries(
+  sizes.map((size) => {
+    const r = runs.filter((x) => x.movie.startsWith(size));
+    const totals = r.map((x) => x.seconds.total);
+    return [
+      size,
+      {
+        medianSecondsPerMovie: round(median(totals), 2),
+        moviesPerHour: Math.round(3600 / median(totals)),
+        medianStageSeconds: Object.fromEntries(["motion", "ctf", "pick", "ice", "thumbnails"].map((s) => [s, round(median(r.map((x) => x.seconds[s])), 2)])),
+        ...(withRelion ? { medianMotionSpeedupVsRelion: round(median(r.map((x) => x.motionSpeedupVsRelion)), 2) } : {}),
+      },
+    ];
+  }),
+);
+const file = writeResult("processing", {
+  command: "node bench/processing.mjs",
+  targets: { secondsPer4kMovie: 6, moviesPerHour: 600, motionSpeedupVsRelion: 2, defocusErrorPct: 1, trajectoryRmsPx: 0.5, pickingF1: "≥ RELION LoG" },
+  peer: withRelion ? "RELION 3.1 (relion_run_motioncorr --use_own --j 2, 5×5 patches; relion_autopick --LoG)" : "not run",
+  bySize,
+  runs,
+});
+console.log(`processing: ${JSON.stringify(bySize)} → ${file}`);
