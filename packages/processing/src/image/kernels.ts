@@ -20,6 +20,7 @@ interface KernelExports {
   accumulate_bilinear(frame: number, acc: number, width: number, height: number, tile: number, shifts: number): void;
   ramp_accumulate(spec: number, h: number, nkx: number, ch: number, ex: number, ey: number, sum: number): void;
   cc_product(spec: number, h: number, nkx: number, ch: number, ex: number, ey: number, gx: number, gy: number, sum: number, out: number): void;
+  warp_quadratic(src: number, srcW: number, srcH: number, offset: number, out: number, width: number, height: number, coefficients: number, segment: number): void;
   __heap_base: { value: number };
 }
 

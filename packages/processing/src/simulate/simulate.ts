@@ -9,7 +9,7 @@ import { deformationAtTime, randomDeformation, randomTrajectory, type Deformatio
 import { SimulateOptions, type SimulateConfig } from "./options.js";
 import { Rng } from "./rng.js";
 import { addTexture, placeParticles, renderParticles } from "./specimen.js";
-import { warpQuadratic } from "./warp.js";
+import { kernelArena } from "../image/kernels.js";
 
 /** What the simulated movie really contains (JSON-able). Positions in px of frame 0, sizes in Å. */
 export interface MovieTruth {
@@ -84,8 +84,10 @@ class Simulation implements SimulatedMovie {
   private readonly ph: number;
   private readonly margin: number;
   private readonly static: Spectrum2D;
-  /** 1 / (2 Ne(|k|)) per stored coefficient, for the damage of frame i: exp(−N_i · this). */
-  private readonly damageRate: Float32Array | undefined;
+  /** Radial bin of every stored coefficient, and 1 / (2 Ne(k)) per bin: damage is exp(−N_i · rate). */
+  private readonly radialBin: Uint16Array;
+  private readonly damageRate: Float64Array | undefined;
+  private readonly kStep: number;
   private readonly attenuation: Float32Array;
 
   constructor(
@@ -116,7 +118,9 @@ class Simulation implements SimulatedMovie {
 
     const ctf = normaliseCtf(cfg);
     this.static = this.fft.forward2d(specimen, this.pw, this.ph);
-    this.damageRate = cfg.damage ? new Float32Array(this.static.data.length / 2) : undefined;
+    this.kStep = Math.SQRT1_2 / pixelSize / (RADIAL_BINS - 1);
+    this.radialBin = new Uint16Array(this.static.data.length / 2);
+    this.damageRate = cfg.damage ? Float64Array.from({ length: RADIAL_BINS }, (_, b) => 1 / (2 * criticalExposure(b * this.kStep, ctf.voltage))) : undefined;
     this.applyCtf(ctf, cfg.bfactor);
     this.addRoughness(new Rng(cfg.seed, 6));
 
@@ -142,7 +146,7 @@ class Simulation implements SimulatedMovie {
     };
   }
 
-  /** Multiply the static spectrum by CTF × envelope; fill the damage rates. */
+  /** Multiply the static spectrum by CTF × envelope; note every coefficient's radial bin. */
   private applyCtf(ctf: CtfParameters, bfactor: number): void {
     const { pw, ph } = this;
     const apix = this.cfg.pixelSize;
@@ -158,7 +162,7 @@ class Simulation implements SimulatedMovie {
         const g = k2 === 0 ? 0 : ctfValue(terms, fx, fy) * Math.exp((-bfactor * k2) / 4);
         data[2 * i]! *= g;
         data[2 * i + 1]! *= g;
-        if (this.damageRate !== undefined) this.damageRate[i] = 1 / (2 * criticalExposure(Math.sqrt(k2), ctf.voltage));
+        this.radialBin[i] = Math.min(RADIAL_BINS - 1, Math.round(Math.sqrt(k2) / this.kStep));
       }
     }
   }
@@ -229,12 +233,15 @@ class Simulation implements SimulatedMovie {
     const ey = rampAxis(ph, ph, ty);
     const exposure = frameExposure(index, this.cfg.dosePerFrame);
     const rate = this.damageRate;
+    const damage = new Float32Array(RADIAL_BINS).fill(1);
+    if (rate !== undefined) for (let b = 0; b < RADIAL_BINS; b++) damage[b] = Math.exp(-exposure * rate[b]!);
+    const bins = this.radialBin;
     for (let kx = 0; kx <= pw / 2; kx++) {
       const cr = ex[2 * kx]!;
       const ci = ex[2 * kx + 1]!;
       for (let ky = 0; ky < ph; ky++) {
         const i = kx * ph + ky;
-        const d = rate === undefined ? 1 : Math.exp(-exposure * rate[i]!);
+        const d = damage[bins[i]!]!;
         const pr = (cr * ey[2 * ky]! - ci * ey[2 * ky + 1]!) * d;
         const pi = (cr * ey[2 * ky + 1]! + ci * ey[2 * ky]!) * d;
         const re = src[2 * i]!;
@@ -247,9 +254,7 @@ class Simulation implements SimulatedMovie {
     const tau = this.frameCount > 1 ? index / (this.frameCount - 1) : 0;
     if (this.cfg.deformation === 0 || tau === 0) return this.crop(shifted);
     const { cx, cy } = deformationAtTime(this.truth.deformation, tau);
-    const out = new Float32Array(this.width * this.height);
-    warpQuadratic(shifted, pw, ph, this.margin, this.width, this.height, cx, cy, out);
-    return out;
+    return warp(shifted, pw, ph, this.margin, this.width, this.height, cx, cy);
   }
 
   private crop(image: Float32Array): Float32Array {
@@ -260,6 +265,24 @@ class Simulation implements SimulatedMovie {
       out.set(image.subarray(from, from + width), y * width);
     }
     return out;
+  }
+}
+
+const RADIAL_BINS = 4096;
+
+/** The SIMD cubic warp (see warpQuadratic for the reference); D sampled every 16 px along rows. */
+function warp(src: Float32Array, srcW: number, srcH: number, offset: number, width: number, height: number, cx: readonly number[], cy: readonly number[]): Float32Array {
+  const arena = kernelArena();
+  try {
+    const sp = arena.buffer("sim-src", 4 * src.length);
+    const op = arena.buffer("sim-out", 4 * width * height);
+    const cp = arena.buffer("sim-coefficients", 80);
+    arena.f32(sp, src.length).set(src);
+    arena.f64(cp, 10).set([...cx, ...cy]);
+    arena.fn.warp_quadratic(sp, srcW, srcH, offset, op, width, height, cp, 16);
+    return arena.f32(op, width * height).slice();
+  } finally {
+    arena.release();
   }
 }
 

@@ -132,3 +132,59 @@ __attribute__((export_name("cc_product"))) void cc_product(const float *restrict
     }
   }
 }
+
+static inline void keys_weights(float t, float *w) {
+  float t2 = t * t, t3 = t2 * t;
+  w[0] = 0.5f * (-t3 + 2 * t2 - t);
+  w[1] = 0.5f * (3 * t3 - 5 * t2 + 2);
+  w[2] = 0.5f * (-3 * t3 + 4 * t2 + t);
+  w[3] = 0.5f * (t3 - t2);
+}
+
+// Crop-and-warp for the simulator: out(x, y) = src(x + offset − Dx, y + offset − Dy) with
+// Catmull–Rom cubic interpolation, where D is the quadratic field with basis coefficients
+// c[0..4] (x) and c[5..9] (y) over x̂ = (2x − (width − 1)) / width, ŷ likewise, basis
+// [x̂, ŷ, x̂² − ⅓, ŷ² − ⅓, x̂ŷ]. D is evaluated once per `segment` pixels of a row (it changes by
+// far less than a hundredth of a pixel over them), so the weights are shared along the segment.
+__attribute__((export_name("warp_quadratic"))) void warp_quadratic(const float *restrict src, int srcW, int srcH, int offset, float *restrict out, int width, int height, const double *restrict c, int segment) {
+  for (int y = 0; y < height; y++) {
+    double yh = (2.0 * y - (height - 1)) / height;
+    float *o = out + (size_t)y * width;
+    for (int x0 = 0; x0 < width; x0 += segment) {
+      int x1 = x0 + segment < width ? x0 + segment : width;
+      double xc = 0.5 * (x0 + x1 - 1);
+      double xh = (2.0 * xc - (width - 1)) / width;
+      double dx = c[0] * xh + c[1] * yh + c[2] * (xh * xh - 1.0 / 3) + c[3] * (yh * yh - 1.0 / 3) + c[4] * xh * yh;
+      double dy = c[5] * xh + c[6] * yh + c[7] * (xh * xh - 1.0 / 3) + c[8] * (yh * yh - 1.0 / 3) + c[9] * xh * yh;
+      double ox = offset - dx, oy = y + offset - dy;
+      int ix = (int)__builtin_floor(ox), iy = (int)__builtin_floor(oy);
+      float wx[4], wy[4];
+      keys_weights((float)(ox - ix), wx);
+      keys_weights((float)(oy - iy), wy);
+      const float *rows[4];
+      for (int j = 0; j < 4; j++) rows[j] = src + (size_t)clampi(iy - 1 + j, 0, srcH - 1) * srcW;
+      int first = x0 + ix - 1, last = x1 - 1 + ix + 2;
+      if (first >= 0 && last < srcW) {
+        for (int x = x0; x < x1; x++) {
+          int s = x + ix - 1;
+          float v = 0.0f;
+          for (int j = 0; j < 4; j++) {
+            const float *r = rows[j] + s;
+            v += wy[j] * (wx[0] * r[0] + wx[1] * r[1] + wx[2] * r[2] + wx[3] * r[3]);
+          }
+          o[x] = v;
+        }
+      } else {
+        for (int x = x0; x < x1; x++) {
+          float v = 0.0f;
+          for (int j = 0; j < 4; j++) {
+            float h = 0.0f;
+            for (int i = 0; i < 4; i++) h += wx[i] * rows[j][clampi(x + ix - 1 + i, 0, srcW - 1)];
+            v += wy[j] * h;
+          }
+          o[x] = v;
+        }
+      }
+    }
+  }
+}
