@@ -92,7 +92,7 @@ export async function correctMotion(source: FrameSource, options: MotionOptions)
       const framePtr = loadFrame(arena, await readChecked(source, i), gainPtr);
       spectra.push(prepareFrame(fft, arena, framePtr, width, grid));
       progress((0.4 * (i + 1)) / frameCount, "reading");
-  }
+    }
     lap("prepare");
 
     const global = alignGlobal(fft, spectra, {
@@ -106,7 +106,7 @@ export async function correctMotion(source: FrameSource, options: MotionOptions)
     const globalTrajectory: [number, number][] = [];
     for (let i = 0; i < frameCount; i++) {
       globalTrajectory.push([(shifts[2 * i]! - shifts[0]!) * grid.bin, (shifts[2 * i + 1]! - shifts[1]!) * grid.bin]);
-  }
+    }
     lap("global");
     progress(0.5, "global");
 
@@ -123,7 +123,7 @@ export async function correctMotion(source: FrameSource, options: MotionOptions)
         tolerance: cfg.tolerance / grid.bin,
       });
       if (patches !== undefined) local = fitLocalModel(patches.samples, width, height, frameCount);
-  }
+    }
     spectra.length = 0;
     lap("patches");
     progress(0.6, "patches");
@@ -215,37 +215,42 @@ async function alignedSums(
   const sumPtr = arena.buffer("sum", 4 * n);
   const groupPtr = weighter === undefined ? sumPtr : arena.buffer("group", 4 * n);
   arena.buffer("frame", 4 * n);
-  const shifts = arena.f64(shiftsPtr, 2 * tilesX * tilesY);
-  const group = arena.f32(groupPtr, n);
   arena.f32(sumPtr, n).fill(0);
-  for (const [start, end] of groups) {
-    group.fill(0);
-    for (let i = start; i < end; i++) {
-      cfg.signal?.throwIfAborted();
-      const framePtr = loadFrame(arena, await readChecked(source, i), gainPtr);
-      const [gx, gy] = globalTrajectory[i]!;
-      for (let ty = 0; ty < tilesY; ty++) {
-        for (let tx = 0; tx < tilesX; tx++) {
-          const k = ty * tilesX + tx;
-          if (local === undefined) {
-            shifts[2 * k] = gx;
-            shifts[2 * k + 1] = gy;
-          } else {
-            const cx = Math.min(width, (tx + 0.5) * tile) - 0.5;
-            const cy = Math.min(height, (ty + 0.5) * tile) - 0.5;
-            const [lx, ly] = evaluateLocal(local, cx, cy, i);
-            shifts[2 * k] = gx + lx;
-            shifts[2 * k + 1] = gy + ly;
+  try {
+    for (const [start, end] of groups) {
+      arena.f32(groupPtr, n).fill(0);
+      for (let i = start; i < end; i++) {
+        cfg.signal?.throwIfAborted();
+        const framePtr = loadFrame(arena, await readChecked(source, i), gainPtr);
+        // Views are made after every await: another run may have grown (and so detached) the memory.
+        const shifts = arena.f64(shiftsPtr, 2 * tilesX * tilesY);
+        const [gx, gy] = globalTrajectory[i]!;
+        for (let ty = 0; ty < tilesY; ty++) {
+          for (let tx = 0; tx < tilesX; tx++) {
+            const k = ty * tilesX + tx;
+            if (local === undefined) {
+              shifts[2 * k] = gx;
+              shifts[2 * k + 1] = gy;
+            } else {
+              const cx = Math.min(width, (tx + 0.5) * tile) - 0.5;
+              const cy = Math.min(height, (ty + 0.5) * tile) - 0.5;
+              const [lx, ly] = evaluateLocal(local, cx, cy, i);
+              shifts[2 * k] = gx + lx;
+              shifts[2 * k + 1] = gy + ly;
+            }
           }
         }
+        arena.fn.accumulate_bilinear(framePtr, groupPtr, width, height, tile, shiftsPtr);
+        progress((i + 1) / frameCount);
       }
-      arena.fn.accumulate_bilinear(framePtr, groupPtr, width, height, tile, shiftsPtr);
-      progress((i + 1) / frameCount);
+      if (weighter !== undefined) {
+        arena.fn.add_inplace(sumPtr, groupPtr, n);
+        weighter.addGroup(start, end, arena.f32(groupPtr, n));
+      }
     }
-    if (weighter !== undefined) {
-      arena.fn.add_inplace(sumPtr, groupPtr, n);
-      weighter.addGroup(start, end, group);
-    }
+  } catch (err) {
+    weighter?.cancel();
+    throw err;
   }
   const sum = arena.f32(sumPtr, n).slice();
   return { sum, weighted: await weighter?.result() };

@@ -12,6 +12,8 @@ export interface DoseWeighter {
   addGroup(start: number, end: number, image: Float32Array): void;
   /** The dose-weighted sum. */
   result(): Promise<Float32Array>;
+  /** Drop the job (after an error or abort), freeing its memory in the worker. */
+  cancel(): void;
 }
 
 interface Setup {
@@ -31,7 +33,7 @@ export function createDoseWeighter(fft: Fft, setup: Setup, threads: boolean): Do
   const worker = threads ? sharedWorker() : undefined;
   if (worker === undefined) {
     const sum = new DoseWeightedSum(fft, setup.width, setup.height, setup.apix, setup.voltage, setup.exposures);
-    return { addGroup: (s, e, image) => sum.addGroup(s, e, image), result: () => Promise.resolve(sum.result()) };
+    return { addGroup: (s, e, image) => sum.addGroup(s, e, image), result: () => Promise.resolve(sum.result()), cancel: () => undefined };
   }
   return new WorkerWeighter(worker, setup);
 }
@@ -91,6 +93,12 @@ class WorkerWeighter implements DoseWeighter {
   result(): Promise<Float32Array> {
     this.post({ kind: "finish", job: this.job });
     return this.done;
+  }
+
+  cancel(): void {
+    this.post({ kind: "cancel", job: this.job });
+    this.done.catch(() => undefined);
+    this.worker.unref();
   }
 
   private post(msg: DoseWorkerRequest, transfer: ArrayBuffer[] = []): void {

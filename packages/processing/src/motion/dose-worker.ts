@@ -10,7 +10,8 @@ import { DoseWeightedSum } from "./dose-weight.js";
 export type DoseWorkerRequest =
   | { kind: "start"; job: number; width: number; height: number; apix: number; voltage: number; exposures: number[] }
   | { kind: "group"; job: number; start: number; end: number; image: ArrayBuffer }
-  | { kind: "finish"; job: number };
+  | { kind: "finish"; job: number }
+  | { kind: "cancel"; job: number };
 
 /** Replies: the weighted sum when finished, or the error. */
 export type DoseWorkerReply = { kind: "result"; job: number; image: ArrayBuffer } | { kind: "error"; job: number; message: string };
@@ -28,6 +29,10 @@ function serve(port: NonNullable<typeof parentPort>): void {
   async function handle(msg: DoseWorkerRequest): Promise<void> {
     if (msg.kind === "start") {
       jobs.set(msg.job, loadFft().then((fft) => new DoseWeightedSum(fft, msg.width, msg.height, msg.apix, msg.voltage, msg.exposures)));
+      return;
+    }
+    if (msg.kind === "cancel") {
+      jobs.delete(msg.job);
       return;
     }
     const sum = jobs.get(msg.job);

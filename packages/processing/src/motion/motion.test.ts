@@ -127,3 +127,28 @@ describe("bad input", () => {
     return expect(correctMotion(lying, { pixelSize: 1 })).rejects.toThrow(/same size/);
   });
 });
+
+describe("concurrency and cancellation", () => {
+  it("two interleaved runs give the same sums as one run alone", async () => {
+    const m = await simulateMovie({ width: 256, height: 256, frameCount: 8, dosePerFrame: 3, seed: 12 });
+    const f = [...m.frames()];
+    const alone = await correctMotion(framesSource(256, 256, f), { pixelSize: 1, dosePerFrame: 3 });
+    const [a, b] = await Promise.all([
+      correctMotion(framesSource(256, 256, f), { pixelSize: 1, dosePerFrame: 3 }),
+      correctMotion(framesSource(512, 512, [...(await simulateMovie({ width: 512, height: 512, frameCount: 8, seed: 13 })).frames()]), { pixelSize: 1, dosePerFrame: 1 }),
+    ]);
+    expect(a.sum).toEqual(alone.sum);
+    expect(a.sumDoseWeighted).toEqual(alone.sumDoseWeighted);
+    expect(b.sum.length).toBe(512 * 512);
+  });
+
+  it("stops with the signal's reason when aborted", async () => {
+    const controller = new AbortController();
+    const frames = Array.from({ length: 6 }, () => new Float32Array(128 * 128).fill(1));
+    const source = { width: 128, height: 128, frameCount: 6, readFrame: (i: number) => {
+      if (i === 3) controller.abort(new Error("stop"));
+      return Promise.resolve(frames[i]!);
+    } };
+    await expect(correctMotion(source, { pixelSize: 1, signal: controller.signal })).rejects.toThrow("stop");
+  });
+});
