@@ -6,18 +6,20 @@
  */
 import { extname } from "node:path";
 import { FormatError } from "@emflow/core";
-import type { MovieReader } from "./movie.js";
 import { openFileSource } from "./mrc/byte-source.js";
 import type { ByteSource } from "./mrc/byte-source.js";
 import { openMrcSource } from "./mrc/read.js";
-import type { OpenMrcOptions } from "./mrc/read.js";
+import type { MrcReader, OpenMrcOptions } from "./mrc/read.js";
 import { openTiffSource } from "./tiff/read.js";
-import type { OpenTiffOptions } from "./tiff/read.js";
+import type { OpenTiffOptions, TiffReader } from "./tiff/read.js";
 import { openEerSource } from "./eer/read.js";
-import type { OpenEerOptions } from "./eer/read.js";
+import type { EerReader, OpenEerOptions } from "./eer/read.js";
 import { fieldValues, readIfd, readTiffHeader } from "./tiff/ifd.js";
 
 export type MovieFormat = "mrc" | "tiff" | "eer";
+
+/** What openMovie returns: a MovieReader, narrowed by `format`; all have readFrameInto. */
+export type AnyMovieReader = MrcReader | TiffReader | EerReader;
 
 /** Options of every reader; each reader takes the ones it knows. */
 export type OpenMovieOptions = OpenMrcOptions & OpenTiffOptions & OpenEerOptions;
@@ -38,7 +40,7 @@ export async function detectMovieFormat(path: string): Promise<MovieFormat> {
  * Opens an MRC/MRCS, TIFF or EER movie (or single image) for streaming reads,
  * whatever its extension. Throws FormatError for anything else.
  */
-export async function openMovie(path: string, opts: OpenMovieOptions = {}): Promise<MovieReader> {
+export async function openMovie(path: string, opts: OpenMovieOptions = {}): Promise<AnyMovieReader> {
   const source = await openFileSource(path);
   try {
     const format = await detectFormat(source);

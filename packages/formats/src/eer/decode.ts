@@ -31,7 +31,9 @@ export interface EerCoding {
   readonly overflowCarriesSubpixel: boolean;
 }
 
+/** Compression 65000: 8-bit runs, and overflow codes keep their 4 sub-pixel bits. */
 export const EER_CODING_8BIT: EerCoding = { runBits: 8, horzBits: 2, vertBits: 2, overflowCarriesSubpixel: true };
+/** Compression 65001 (what Falcon 4/4i write): 7-bit runs, overflow codes are 7 bits. */
 export const EER_CODING_7BIT: EerCoding = { runBits: 7, horzBits: 2, vertBits: 2, overflowCarriesSubpixel: false };
 
 /** Output grid: 1 = sensor pixels, 2 = 2× (e.g. 8k for a 4k sensor), 4 = 4× (16k). */
@@ -70,6 +72,8 @@ export function addEerFraction(
   const outWidth = width << upBits;
   const pixels = width * height;
   const totalBits = bytes * 8;
+  const pow2 = (width & (width - 1)) === 0;
+  const widthShift = Math.log2(width) | 0;
   let bitPos = 0;
   let pixel = 0;
   let events = 0;
@@ -94,7 +98,8 @@ export function addEerFraction(
     const sub = word >>> runBits;
     const sx = ((sub & hMask) ^ hFlip) >>> hShift;
     const sy = (((sub >>> horzBits) & vMask) ^ vFlip) >>> vShift;
-    const y = (pixel / width) | 0;
+    // Falcon sensors are 4096 wide: a shift instead of a division when the width allows it.
+    const y = pow2 ? pixel >>> widthShift : (pixel / width) | 0;
     const x = pixel - y * width;
     const at = ((y << upBits) + sy) * outWidth + (x << upBits) + sx;
     out[at] = out[at]! + 1;

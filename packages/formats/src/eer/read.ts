@@ -85,6 +85,7 @@ export async function openEerSource(source: ByteSource, opts: OpenEerOptions = {
   const pixelSizeA = sensorA === undefined ? undefined : sensorA / up;
   const queue = new SerialQueue();
   let scratch = new Uint8Array(0);
+  const rawScratch = { buf: new Uint8Array(0) };
 
   const codingOf = async (page: TiffPage): Promise<EerCoding> => {
     if (page.compression === 65000) return EER_CODING_8BIT;
@@ -105,7 +106,7 @@ export async function openEerSource(source: ByteSource, opts: OpenEerOptions = {
       throw new FormatError(`${where}: page is ${page.width} × ${page.height}, unlike page 0 (${sensorWidth} × ${sensorHeight})`, { file });
     }
     const coding = await codingOf(page);
-    const chunks = await readRawChunks(source, page);
+    const chunks = await readRawChunks(source, page, rawScratch);
     const bytes = chunks.reduce((n, c) => n + c.length, 0);
     if (scratch.length < bytes + EER_STREAM_PADDING) scratch = new Uint8Array(Math.ceil((bytes + EER_STREAM_PADDING) * 1.25));
     let at = 0;

@@ -6,6 +6,7 @@
 import { FormatError } from "@emflow/core";
 import type { SampleType } from "./samples.js";
 
+/** Size of the main header; an extended header of nsymbt bytes may follow. */
 export const MRC_HEADER_BYTES = 1024;
 /** IMOD's stamp in word 39 ("IMOD" read as a little-endian int32). */
 export const IMOD_STAMP = 1146047817;

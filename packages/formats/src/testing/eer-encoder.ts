@@ -92,8 +92,8 @@ export interface WriteEerOptions {
   readonly height: number;
   /** 65001 (7-bit, what Falcon 4 writes) or 65000 (8-bit, early files). */
   readonly compression: 65000 | 65001;
-  /** Events of each fraction (one TIFF page each). */
-  readonly fractions: readonly (readonly EerEvent[])[];
+  /** Events of each fraction (one TIFF page each); an iterable, so long movies need not be held in memory. */
+  readonly fractions: Iterable<readonly EerEvent[]>;
   /** Acquisition metadata XML for tag 65001 of the first page. */
   readonly metadataXml?: string;
   readonly bigTiff?: boolean;
@@ -106,8 +106,9 @@ export async function writeEerFile(path: string, opts: WriteEerOptions): Promise
   const coding = opts.compression === 65000 ? EER_CODING_8BIT : EER_CODING_7BIT;
   const writer = await TiffFileWriter.create(path, { bigTiff: opts.bigTiff ?? false });
   try {
-    for (let f = 0; f < opts.fractions.length; f++) {
-      const stream = encodeEerFraction(opts.fractions[f]!, opts.width, opts.height, coding);
+    let f = 0;
+    for (const events of opts.fractions) {
+      const stream = encodeEerFraction(events, opts.width, opts.height, coding);
       const parts = opts.stripsPerPage ?? 1;
       const step = Math.ceil(stream.length / parts);
       const strips = Array.from({ length: parts }, (_, i) => stream.subarray(i * step, Math.min(stream.length, (i + 1) * step)));
@@ -121,6 +122,7 @@ export async function writeEerFile(path: string, opts: WriteEerOptions): Promise
         strips,
         extraTags,
       });
+      f++;
     }
     await writer.close();
   } catch (err) {
@@ -148,6 +150,25 @@ export function randomFractions(width: number, height: number, count: number, do
     while (taken.size < wanted) taken.add(Math.floor(rand() * pixels));
     return [...taken].map((p) => ({ x: p % width, y: Math.floor(p / width), sx: Math.floor(rand() * 4), sy: Math.floor(rand() * 4) }));
   });
+}
+
+/** Events at about `dose` per pixel in raster order, drawn with geometric gaps (fast for 4k sensors and long movies). */
+export function rasterFraction(width: number, height: number, dose: number, seed: number): EerEvent[] {
+  let s = seed >>> 0 || 1;
+  const rand = () => {
+    s ^= s << 13;
+    s >>>= 0;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    s >>>= 0;
+    return (s + 0.5) / 2 ** 32;
+  };
+  const events: EerEvent[] = [];
+  const logq = Math.log(1 - dose);
+  for (let p = Math.floor(Math.log(rand()) / logq); p < width * height; p += 1 + Math.floor(Math.log(rand()) / logq)) {
+    events.push({ x: p % width, y: Math.floor(p / width), sx: (s >>> 3) & 3, sy: (s >>> 5) & 3 });
+  }
+  return events;
 }
 
 /** Ground truth: counts per output pixel of `fractions` summed, at upsampling `up`. */

@@ -17,8 +17,17 @@ import { packBitsDecode } from "./packbits.js";
 
 const inflateAsync = promisify(inflate);
 
-/** Reads the raw (still compressed) bytes of every chunk of `page`; FormatError if the file ends first. */
-export async function readRawChunks(source: ByteSource, page: TiffPage): Promise<Uint8Array[]> {
+/** A read buffer kept between pages, so each frame does not allocate (and page-fault) a fresh one. */
+export interface Scratch {
+  buf: Uint8Array;
+}
+
+/**
+ * Reads the raw (still compressed) bytes of every chunk of `page`; FormatError
+ * if the file ends first. The chunks are views into `scratch` when given:
+ * valid until the next call with it.
+ */
+export async function readRawChunks(source: ByteSource, page: TiffPage, scratch?: Scratch): Promise<Uint8Array[]> {
   const { offsets, byteCounts } = page;
   const count = offsets.length;
   let lo = Infinity;
@@ -37,7 +46,12 @@ export async function readRawChunks(source: ByteSource, page: TiffPage): Promise
     );
   // Chunks written back to back (the usual case) come in one read.
   if (hi - lo <= total * 1.25 + 65536) {
-    const span = new Uint8Array(hi - lo);
+    let span: Uint8Array;
+    if (scratch === undefined) span = new Uint8Array(hi - lo);
+    else {
+      if (scratch.buf.length < hi - lo) scratch.buf = new Uint8Array(hi - lo);
+      span = scratch.buf.subarray(0, hi - lo);
+    }
     const n = await source.read(span, 0, span.length, lo);
     const chunks: Uint8Array[] = [];
     for (let i = 0; i < count; i++) {
@@ -57,8 +71,8 @@ export async function readRawChunks(source: ByteSource, page: TiffPage): Promise
   return chunks;
 }
 
-/** Decodes page `page` into `out` (width × height float32, row-major, file row order). */
-export async function decodePage(source: ByteSource, header: TiffHeader, page: TiffPage, out: Float32Array): Promise<void> {
+/** Decodes page `page` into `out` (width × height float32, row-major, file row order), reading through `scratch`. */
+export async function decodePage(source: ByteSource, header: TiffHeader, page: TiffPage, out: Float32Array, scratch?: Scratch): Promise<void> {
   const file = source.name;
   const type = page.sampleType;
   if (type === undefined) throw new FormatError(`page ${page.index}: EER pages need openEer`, { file });
@@ -68,7 +82,7 @@ export async function decodePage(source: ByteSource, header: TiffHeader, page: T
   }
   if (![1, 2, 3].includes(page.predictor)) throw new FormatError(`page ${page.index}: unknown predictor ${page.predictor}`, { file });
   const size = BYTES_PER_SAMPLE[type];
-  const raw = await readRawChunks(source, page);
+  const raw = await readRawChunks(source, page, scratch);
   const { width, height, chunkWidth, chunkHeight, tiled } = page;
   const across = tiled ? Math.ceil(width / chunkWidth) : 1;
   const rowsOf = (i: number) => (tiled ? chunkHeight : Math.min(chunkHeight, height - i * chunkHeight));

@@ -22,24 +22,30 @@ export function lzwDecode(src: Uint8Array, dst: Uint8Array): number {
   const entryPos = new Int32Array(MAX_CODES);
   const entryLen = new Int32Array(MAX_CODES);
   const n = src.length;
-  const srcBits = n * 8;
   const cap = dst.length;
-  let bitPos = 0;
+  let inPos = 0;
+  let bitBuf = 0;
+  let bitCount = 0;
   let width = 9;
+  let mask = 511;
   let tableSize = FIRST;
   let out = 0;
   let prevPos = -1;
   let prevLen = 0;
 
-  while (bitPos + width <= srcBits && out < cap) {
-    const b = bitPos >>> 3;
-    const word = (src[b]! << 16) | ((b + 1 < n ? src[b + 1]! : 0) << 8) | (b + 2 < n ? src[b + 2]! : 0);
-    const code = (word >>> (24 - width - (bitPos & 7))) & ((1 << width) - 1);
-    bitPos += width;
+  while (out < cap) {
+    while (bitCount < width) {
+      if (inPos >= n) return out; // the data ended without an EOI code, which libtiff also accepts
+      bitBuf = ((bitBuf << 8) | src[inPos++]!) & 0xffffff;
+      bitCount += 8;
+    }
+    bitCount -= width;
+    const code = (bitBuf >>> bitCount) & mask;
     if (code === EOI) break;
     if (code === CLEAR) {
       tableSize = FIRST;
       width = 9;
+      mask = 511;
       prevPos = -1;
       continue;
     }
@@ -52,13 +58,22 @@ export function lzwDecode(src: Uint8Array, dst: Uint8Array): number {
       throw new Error(`LZW code ${code} right after a Clear code (must be a literal byte)`);
     } else if (code < tableSize) {
       len = entryLen[code]!;
-      out = copy(dst, entryPos[code]!, len, out);
+      let from = entryPos[code]!;
+      let end = out + len;
+      if (end > cap) end = cap;
+      if (len > 24) {
+        dst.copyWithin(out, from, from + end - out);
+        out = end;
+      } else {
+        while (out < end) dst[out++] = dst[from++]!;
+      }
     } else if (code === tableSize) {
       // The code being defined: the previous string plus its own first byte.
       len = prevLen + 1;
-      const first = dst[prevPos]!;
-      out = copy(dst, prevPos, prevLen, out);
-      if (out < cap) dst[out++] = first;
+      let from = prevPos;
+      const end = Math.min(out + prevLen, cap);
+      while (out < end) dst[out++] = dst[from++]!;
+      if (out < cap) dst[out++] = dst[prevPos]!;
     } else {
       throw new Error(`LZW code ${code} is beyond the table (${tableSize} entries)`);
     }
@@ -66,19 +81,15 @@ export function lzwDecode(src: Uint8Array, dst: Uint8Array): number {
       entryPos[tableSize] = prevPos;
       entryLen[tableSize] = prevLen + 1;
       tableSize++;
-      if (tableSize >= (1 << width) - 1 && width < 12) width++;
+      if (tableSize >= mask && width < 12) {
+        width++;
+        mask = (1 << width) - 1;
+      }
     }
     prevPos = start;
     prevLen = len;
   }
   return out;
-}
-
-function copy(dst: Uint8Array, from: number, len: number, to: number): number {
-  const n = Math.min(len, dst.length - to);
-  if (n > 16) dst.copyWithin(to, from, from + n);
-  else for (let i = 0; i < n; i++) dst[to + i] = dst[from + i]!;
-  return to + n;
 }
 
 // The encoder's dictionary: (prefix code << 8 | byte) → code, valid for the current generation.

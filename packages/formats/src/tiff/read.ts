@@ -96,6 +96,7 @@ export async function openTiffSource(source: ByteSource, opts: OpenTiffOptions =
   }
   const count = structure.ifds.length;
   const queue = new SerialQueue();
+  const scratch = { buf: new Uint8Array(0) };
 
   const readInto = (index: number, out: Float32Array): Promise<Float32Array> => {
     checkFrameIndex(index, count);
@@ -108,7 +109,7 @@ export async function openTiffSource(source: ByteSource, opts: OpenTiffOptions =
           { file },
         );
       }
-      await decodePage(source, structure.header, page, out);
+      await decodePage(source, structure.header, page, out, scratch);
       if (opts.flipY) flipRows(out, width, height);
       return out;
     });
