@@ -36,6 +36,7 @@ describe("OpenAPI and /docs", () => {
       "/api/v1/ingest",
       "/api/v1/micrographs",
       "/api/v1/micrographs/{id}",
+      "/api/v1/micrographs/{id}/images/{kind}",
       "/api/v1/micrographs/{id}/processing",
       "/api/v1/queues",
       "/api/v1/queues/dead-letters",

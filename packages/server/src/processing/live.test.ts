@@ -61,13 +61,14 @@ describe("live processing over the API (embedded store and queue)", () => {
     items[0] = { kind: "acquisition", data: { ...(items[0]!.data as object), directory: sessionDir } } as IngestItem;
 
     store = await openTestStore();
-    const config = loadConfig({ env: {}, cwd: dir, overrides: { port: 0, tokens: [] } });
+    const loaded = loadConfig({ env: {}, cwd: dir, overrides: { port: 0, tokens: [] } });
+    const config = { ...loaded, processing: { ...loaded.processing, enabled: true, root: join(dir, "processing") } };
     server = await createServer(config, {
       store,
       logger: pino({ level: "silent" }),
       closeGraceMs: 200,
       processing: (s, hub, logger) =>
-        startLiveProcessing({ store: s, hub, logger, queuePrefix: `live${randomUUID().slice(0, 6)}`, inlineCompute: true, config: { ...config.processing, enabled: true, root: join(dir, "processing") } }),
+        startLiveProcessing({ store: s, hub, logger, queuePrefix: `live${randomUUID().slice(0, 6)}`, inlineCompute: true, config: config.processing }),
     });
     const r = await server.app.inject({ method: "POST", url: "/api/v1/ingest", payload: batchOf(session, items) });
     acquisitionId = r.json().acquisitionId;
@@ -96,6 +97,13 @@ describe("live processing over the API (embedded store and queue)", () => {
     expect(p.steps.every((x) => x.tool === "builtin" && x.state === "done")).toBe(true);
     expect((p.steps[0]!.result!.trajectory as unknown[]).length).toBe(8);
     expect(p.metrics.particleCount).toBeGreaterThanOrEqual(0);
+    const img = await server.app.inject(`/api/v1/micrographs/${micrographs[0]!.id}/images/micrograph`);
+    expect(img.statusCode).toBe(200);
+    expect(img.headers["content-type"]).toBe("image/jpeg");
+    expect(img.rawPayload.subarray(0, 2)).toEqual(Buffer.from([0xff, 0xd8]));
+    const ps = await server.app.inject(`/api/v1/micrographs/${micrographs[0]!.id}/images/power-spectrum`);
+    expect(ps.headers["content-type"]).toBe("image/png");
+    expect((await server.app.inject(`/api/v1/micrographs/${micrographs[0]!.id}/images/bogus`)).statusCode).toBe(400);
     const queues = await api("GET", "/api/v1/queues");
     expect(queues.body.transport).toBe("sql");
   }, 150_000);

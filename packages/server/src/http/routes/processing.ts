@@ -2,7 +2,10 @@
  * Processing: per-micrograph status and results, per-session summary and
  * failures, start / stop / resume, and the work queues with their dead letters.
  */
+import { readFile } from "node:fs/promises";
+import { resolve, sep } from "node:path";
 import { z } from "zod";
+import { NotFoundError } from "../../errors.js";
 import { MicrographProcessing, ProcessingFailure, ProcessingSettings, ProcessingSummary } from "../../model/processing.js";
 import type { ProcessingControl } from "../../processing/control.js";
 import type { App, RouteContext } from "../app-types.js";
@@ -24,8 +27,24 @@ export const StartBody = z
     dosePerFrame: positive.max(100).optional().describe("dose per movie frame, e/Å²"),
     diameter: positive.max(10_000).optional().describe("particle diameter for picking, Å"),
     superResolution: z.boolean().optional(),
+    gain: z.string().min(1).max(4096).optional().describe("gain reference file (MRC/TIFF) as the workers see it"),
   })
   .strict();
+
+const ImageKind = z.enum(["micrograph", "power-spectrum"]);
+
+/** The file of a micrograph's image, if processing wrote one under the processing root. */
+async function imageFile(ctx: RouteContext, id: string, kind: z.infer<typeof ImageKind>): Promise<string> {
+  const p = found(await ctx.store.getProcessing(id), "micrograph", id);
+  const step = p.steps.find((s) => s.step === (kind === "micrograph" ? "thumbnails" : "ctf"));
+  const file = step?.result?.[kind === "micrograph" ? "micrograph" : "power_spectrum"];
+  if (typeof file !== "string") throw new NotFoundError(`micrograph ${id} has no ${kind} image yet`);
+  const root = resolve(ctx.config.processing.root);
+  const abs = resolve(file);
+  // Only files under the processing root are served, whatever a result says.
+  if (abs !== root && !abs.startsWith(root + sep)) throw new NotFoundError(`micrograph ${id}: its ${kind} image is outside the processing directory`);
+  return abs;
+}
 
 const Backlog = z.object({ queue: z.string(), ready: z.number().int(), inFlight: z.number().int(), dead: z.number().int() });
 const Queues = z.object({ transport: z.string(), queues: z.array(Backlog) });
@@ -54,6 +73,30 @@ export function processingRoutes(app: App, ctx: RouteContext): void {
     "/api/v1/micrographs/:id/processing",
     { schema: { tags, summary: "A micrograph's processing: steps, results, metrics", params: IdParams, response: { 200: MicrographProcessing, 404: ErrorResponse } } },
     async (request) => found(await store.getProcessing(request.params.id), "micrograph", request.params.id),
+  );
+
+  app.get(
+    "/api/v1/micrographs/:id/images/:kind",
+    {
+      schema: {
+        tags,
+        summary: "A micrograph's thumbnail (JPEG) or power spectrum with the fitted CTF zeros (PNG)",
+        params: z.object({ id: z.string().max(100), kind: ImageKind }),
+      },
+    },
+    async (request, reply) => {
+      const file = await imageFile(ctx, request.params.id, request.params.kind);
+      let bytes: Buffer;
+      try {
+        bytes = await readFile(file);
+      } catch {
+        throw new NotFoundError(`micrograph ${request.params.id}: ${request.params.kind} image file is gone`);
+      }
+      return reply
+        .type(file.endsWith(".png") ? "image/png" : "image/jpeg")
+        .header("cache-control", "public, max-age=3600")
+        .send(bytes);
+    },
   );
 
   app.get(
