@@ -49,7 +49,10 @@ async function movie(size, k) {
       pixelSize: s.pixelSize,
       dosePerFrame: DOSE_PER_FRAME,
       seed: 1000 + k + (size === "k3" ? 100 : 0),
-      particles: { diameter: DIAMETER },
+      // Twice the simulator's default contrast: at the defaults neither emflow nor RELION can align a 1 e/Å² frame
+      // (both end several px off); real movies carry more low-frequency signal (ice gradients, carbon, aggregates).
+      particles: { diameter: DIAMETER, contrast: 0.3 },
+      ice: { contrast: 0.1, thickness: 50 },
       ctf: { defocusU: defocus + 400, defocusV: defocus - 400, astigmatismAngle: 25 + 40 * k },
       drift: { total: 12 },
     });
@@ -67,6 +70,11 @@ const round = (x, d = 3) => (x === undefined ? undefined : Number(x.toFixed(d)))
 function f1(picks, truth, radius) {
   const { precision, recall } = matchPicks(picks, truth, radius);
   return { picks: picks.length, precision: round(precision), recall: round(recall), f1: round(precision + recall === 0 ? 0 : (2 * precision * recall) / (precision + recall)) };
+}
+
+if (process.env.BENCH_GENERATE_ONLY === "1") {
+  for (const size of sizes) for (let k = 0; k < perSize; k++) await movie(size, k);
+  process.exit(0);
 }
 
 const runs = [];
