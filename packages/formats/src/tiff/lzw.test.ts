@@ -27,6 +27,38 @@ describe("LZW", () => {
     expect(roundTrip(noisy)).toEqual(noisy);
   });
 
+  it("round-trips Poisson(1) counts (the EPU case), runs longer than 16 bytes, and outputs ending at every offset near the end", () => {
+    let seed = 99;
+    const poisson = Uint8Array.from({ length: 400_000 }, () => {
+      seed = (seed * 1103515245 + 12345) >>> 0;
+      // Inverse CDF of Poisson(1) on 16 random bits.
+      let u = (seed >>> 16) / 65536;
+      let k = 0;
+      for (let p = Math.exp(-1); u > p && k < 12; k++) {
+        u -= p;
+        p /= k + 1;
+      }
+      return k;
+    });
+    expect(roundTrip(poisson)).toEqual(poisson);
+    const part = new Uint8Array(100_003);
+    expect(lzwDecode(lzwEncode(poisson), part)).toBe(part.length);
+    expect(part).toEqual(poisson.subarray(0, part.length));
+    // Long runs make strings of every length up to thousands of bytes (copied in bulk), mixed with noise.
+    const runs = new Uint8Array(200_000);
+    for (let i = 0, v = 0; i < runs.length; v++) {
+      const n = (v * 7919) % 300;
+      runs.fill(v % 5 === 0 ? 0 : v & 0xff, i, i + n);
+      i += n + 1;
+    }
+    expect(roundTrip(runs)).toEqual(runs);
+    // The copy near the end of dst goes byte by byte; every length there must come out exact.
+    for (let n = 4000; n < 4140; n += 7) {
+      const tail = poisson.subarray(0, n);
+      expect(roundTrip(tail)).toEqual(tail);
+    }
+  });
+
   it("stops at the end of the output and reports what it wrote", () => {
     const src = Uint8Array.from({ length: 1000 }, (_, i) => i % 256);
     const dst = new Uint8Array(10);

@@ -9,23 +9,32 @@ const EOI = 257;
 const FIRST = 258;
 const MAX_CODES = 4096;
 
+// The decoder's table, shared by every call (decoding is synchronous): code → where its
+// string already lies in the output, and its length. Literal codes are never looked up.
+const entryPos = new Int32Array(MAX_CODES);
+const entryLen = new Int32Array(MAX_CODES);
+
 /**
  * Decodes `src` into `dst`; returns the bytes written (stops at EOI, at the end
- * of `src`, or when `dst` is full). Throws Error for a corrupt stream.
+ * of `src`, or when `dst` is full). Bytes of `dst` past the returned count may
+ * have been overwritten. Throws Error for a corrupt stream.
  */
 export function lzwDecode(src: Uint8Array, dst: Uint8Array): number {
   if (src.length >= 2 && src[0] === 0 && (src[1]! & 1) === 1) {
     throw new Error("old-style (pre-TIFF 6.0, LSB-first) LZW is not supported");
   }
-  // Each table entry is a run already in the output: a string is the previous
-  // string plus the first byte of the next, and those lie side by side in dst.
-  const entryPos = new Int32Array(MAX_CODES);
-  const entryLen = new Int32Array(MAX_CODES);
+  // Every string is a run already in the output (the previous string plus the
+  // first byte of the next lie side by side), so a code is a copy from earlier
+  // in dst. Codes are read straight from three input bytes, and short strings
+  // copy a fixed 8 or 16 bytes (later output overwrites the excess): the branch
+  // on a string's length costs more than the extra stores.
+  const pos = entryPos;
+  const lens = entryLen;
   const n = src.length;
   const cap = dst.length;
-  let inPos = 0;
-  let bitBuf = 0;
-  let bitCount = 0;
+  const fastIn = (n - 3) * 8; // a code starting at or before this bit has three whole bytes to read
+  const fastOut = cap - MAX_CODES - 16; // room for the longest string plus the overshoot
+  let bitPos = 0;
   let width = 9;
   let mask = 511;
   let tableSize = FIRST;
@@ -33,53 +42,83 @@ export function lzwDecode(src: Uint8Array, dst: Uint8Array): number {
   let prevPos = -1;
   let prevLen = 0;
 
-  while (out < cap) {
-    while (bitCount < width) {
-      if (inPos >= n) return out; // the data ended without an EOI code, which libtiff also accepts
-      bitBuf = ((bitBuf << 8) | src[inPos++]!) & 0xffffff;
-      bitCount += 8;
+  for (;;) {
+    const p = bitPos >>> 3;
+    let word: number;
+    if (bitPos <= fastIn) word = (src[p]! << 16) | (src[p + 1]! << 8) | src[p + 2]!;
+    else if (bitPos + width > n * 8) return out; // the data ended without an EOI code, which libtiff also accepts
+    else word = (src[p]! << 16) | ((src[p + 1] ?? 0) << 8) | (src[p + 2] ?? 0);
+    const code = (word >>> (24 - width - (bitPos & 7))) & mask;
+    bitPos += width;
+
+    let from: number;
+    let len: number;
+    if (code < 256) {
+      if (out >= cap) return out;
+      if (prevPos >= 0 && tableSize < MAX_CODES) {
+        pos[tableSize] = prevPos;
+        lens[tableSize] = prevLen + 1;
+        tableSize++;
+        if (tableSize >= mask && width < 12) {
+          width++;
+          mask = (1 << width) - 1;
+        }
+      }
+      prevPos = out;
+      prevLen = 1;
+      dst[out++] = code;
+      continue;
     }
-    bitCount -= width;
-    const code = (bitBuf >>> bitCount) & mask;
-    if (code === EOI) break;
     if (code === CLEAR) {
       tableSize = FIRST;
       width = 9;
       mask = 511;
       prevPos = -1;
       continue;
-    }
-    const start = out;
-    let len: number;
-    if (code < 256) {
-      dst[out++] = code;
-      len = 1;
+    } else if (code === EOI) {
+      return out;
     } else if (prevPos < 0) {
       throw new Error(`LZW code ${code} right after a Clear code (must be a literal byte)`);
     } else if (code < tableSize) {
-      len = entryLen[code]!;
-      let from = entryPos[code]!;
-      let end = out + len;
-      if (end > cap) end = cap;
-      if (len > 24) {
-        dst.copyWithin(out, from, from + end - out);
-        out = end;
-      } else {
-        while (out < end) dst[out++] = dst[from++]!;
-      }
+      from = pos[code]!;
+      len = lens[code]!;
     } else if (code === tableSize) {
-      // The code being defined: the previous string plus its own first byte.
+      // The code being defined: the previous string plus its own first byte. A
+      // forward byte copy from the previous string makes that byte by itself.
+      from = prevPos;
       len = prevLen + 1;
-      let from = prevPos;
-      const end = Math.min(out + prevLen, cap);
-      while (out < end) dst[out++] = dst[from++]!;
-      if (out < cap) dst[out++] = dst[prevPos]!;
     } else {
       throw new Error(`LZW code ${code} is beyond the table (${tableSize} entries)`);
     }
-    if (prevPos >= 0 && tableSize < MAX_CODES) {
-      entryPos[tableSize] = prevPos;
-      entryLen[tableSize] = prevLen + 1;
+
+    const start = out;
+    if (out < fastOut) {
+      dst[out] = dst[from]!;
+      dst[out + 1] = dst[from + 1]!;
+      dst[out + 2] = dst[from + 2]!;
+      dst[out + 3] = dst[from + 3]!;
+      dst[out + 4] = dst[from + 4]!;
+      dst[out + 5] = dst[from + 5]!;
+      dst[out + 6] = dst[from + 6]!;
+      dst[out + 7] = dst[from + 7]!;
+      if (len > 8) {
+        if (len <= 16) for (let k = 8; k < 16; k++) dst[out + k] = dst[from + k]!;
+        else {
+          // Whole string but its last byte: the source ends before `out` even for the code being defined.
+          dst.copyWithin(out + 8, from + 8, from + len - 1);
+          dst[out + len - 1] = dst[from + len - 1]!;
+        }
+      }
+      out += len;
+    } else {
+      if (out >= cap) return out;
+      const end = Math.min(out + len, cap);
+      while (out < end) dst[out++] = dst[from++]!;
+    }
+
+    if (tableSize < MAX_CODES) {
+      pos[tableSize] = prevPos;
+      lens[tableSize] = prevLen + 1;
       tableSize++;
       if (tableSize >= mask && width < 12) {
         width++;
@@ -89,7 +128,6 @@ export function lzwDecode(src: Uint8Array, dst: Uint8Array): number {
     prevPos = start;
     prevLen = len;
   }
-  return out;
 }
 
 // The encoder's dictionary: (prefix code << 8 | byte) → code, valid for the current generation.
