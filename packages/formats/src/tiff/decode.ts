@@ -20,6 +20,8 @@ const inflateAsync = promisify(inflate);
 /** A read buffer kept between pages, so each frame does not allocate (and page-fault) a fresh one. */
 export interface Scratch {
   buf: Uint8Array;
+  /** Where LZW and PackBits chunks decode to (grown to a page's bytes as needed). */
+  decoded?: Uint8Array;
 }
 
 /**
@@ -88,10 +90,23 @@ export async function decodePage(source: ByteSource, header: TiffHeader, page: T
   const rowsOf = (i: number) => (tiled ? chunkHeight : Math.min(chunkHeight, height - i * chunkHeight));
   const chunkCount = tiled ? across * Math.ceil(height / chunkHeight) : Math.ceil(height / chunkHeight);
 
+  // LZW and PackBits decode synchronously, each chunk into its place in one reused
+  // page buffer; deflate goes to the thread pool, several chunks at once.
+  const chunkBytes = chunkWidth * chunkHeight * size;
+  let pageBuf: Uint8Array | undefined;
+  if (page.compression === 5 || page.compression === 32773) {
+    const need = chunkBytes * chunkCount;
+    if (scratch === undefined) pageBuf = new Uint8Array(need);
+    else {
+      if (scratch.decoded === undefined || scratch.decoded.length < need) scratch.decoded = new Uint8Array(need);
+      pageBuf = scratch.decoded;
+    }
+  }
   const decoded = await Promise.all(
     raw.slice(0, chunkCount).map(async (bytes, i) => {
       const expect = chunkWidth * rowsOf(i) * size;
-      const data = await decompress(bytes, page.compression, expect).catch((err: unknown) => {
+      const dst = pageBuf?.subarray(i * chunkBytes, i * chunkBytes + expect);
+      const data = await decompress(bytes, page.compression, expect, dst).catch((err: unknown) => {
         const what = err instanceof Error ? err.message : String(err);
         throw new FormatError(`page ${page.index}: ${tiled ? "tile" : "strip"} ${i} is corrupt (${name}: ${what})`, { file, cause: err });
       });
@@ -133,21 +148,21 @@ export async function decodePage(source: ByteSource, header: TiffHeader, page: T
   }
 }
 
-/** Decompressed bytes of one chunk. Uncompressed data are returned as they are (a view). */
-async function decompress(bytes: Uint8Array, compression: number, expect: number): Promise<Uint8Array> {
+/** Decompressed bytes of one chunk (LZW and PackBits into `into` when given). Uncompressed data are returned as they are (a view). */
+async function decompress(bytes: Uint8Array, compression: number, expect: number, into?: Uint8Array): Promise<Uint8Array> {
   switch (compression) {
     case 1:
       // A view into our own read buffer: swapping or undoing a predictor in place is safe.
       return bytes;
     case 5: {
-      const dst = new Uint8Array(expect);
+      const dst = into ?? new Uint8Array(expect);
       return dst.subarray(0, lzwDecode(bytes, dst));
     }
     case 8:
     case 32946:
       return inflateAsync(bytes);
     case 32773: {
-      const dst = new Uint8Array(expect);
+      const dst = into ?? new Uint8Array(expect);
       return dst.subarray(0, packBitsDecode(bytes, dst));
     }
     default:
