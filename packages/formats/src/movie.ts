@@ -24,6 +24,11 @@ export interface MovieInfo {
 export interface MovieReader extends MovieInfo {
   /** Frame `index` (0-based) as float32, row-major, `width * height` values. */
   readFrame(index: number): Promise<Float32Array>;
+  /**
+   * Like readFrame, into `out` (length `width * height`), which is returned: a
+   * caller reading every frame reuses one array. Optional; MRC, TIFF and EER have it.
+   */
+  readFrameInto?(index: number, out: Float32Array): Promise<Float32Array>;
   /** Every frame in order; holds at most a frame or two in memory. */
   frames(): AsyncIterable<Float32Array>;
   close(): Promise<void>;
