@@ -10,6 +10,7 @@ import type { ByteSource } from "../mrc/byte-source.js";
 import { BYTES_PER_SAMPLE, samplesToFloat32, swapInPlace } from "../mrc/samples.js";
 import type { TiffHeader } from "./ifd.js";
 import { lzwDecode } from "./lzw.js";
+import { LzwChunkError, type LzwThread } from "./lzw-thread.js";
 import { COMPRESSION_NAMES } from "./page.js";
 import type { TiffPage } from "./page.js";
 import { undoFloatingPoint, undoHorizontal } from "./predictor.js";
@@ -73,8 +74,18 @@ export async function readRawChunks(source: ByteSource, page: TiffPage, scratch?
   return chunks;
 }
 
-/** Decodes page `page` into `out` (width × height float32, row-major, file row order), reading through `scratch`. */
-export async function decodePage(source: ByteSource, header: TiffHeader, page: TiffPage, out: Float32Array, scratch?: Scratch): Promise<void> {
+/**
+ * Decodes page `page` into `out` (width × height float32, row-major, file row order), reading through `scratch`;
+ * LZW chunks decode on `lzw`'s worker thread when given.
+ */
+export async function decodePage(
+  source: ByteSource,
+  header: TiffHeader,
+  page: TiffPage,
+  out: Float32Array,
+  scratch?: Scratch,
+  lzw?: LzwThread,
+): Promise<void> {
   const file = source.name;
   const type = page.sampleType;
   if (type === undefined) throw new FormatError(`page ${page.index}: EER pages need openEer`, { file });
@@ -94,7 +105,7 @@ export async function decodePage(source: ByteSource, header: TiffHeader, page: T
   // page buffer; deflate goes to the thread pool, several chunks at once.
   const chunkBytes = chunkWidth * chunkHeight * size;
   let pageBuf: Uint8Array | undefined;
-  if (page.compression === 5 || page.compression === 32773) {
+  if ((page.compression === 5 && lzw === undefined) || page.compression === 32773) {
     const need = chunkBytes * chunkCount;
     if (scratch === undefined) pageBuf = new Uint8Array(need);
     else {
@@ -102,23 +113,40 @@ export async function decodePage(source: ByteSource, header: TiffHeader, page: T
       pageBuf = scratch.decoded;
     }
   }
-  const decoded = await Promise.all(
-    raw.slice(0, chunkCount).map(async (bytes, i) => {
-      const expect = chunkWidth * rowsOf(i) * size;
-      const dst = pageBuf?.subarray(i * chunkBytes, i * chunkBytes + expect);
-      const data = await decompress(bytes, page.compression, expect, dst).catch((err: unknown) => {
-        const what = err instanceof Error ? err.message : String(err);
-        throw new FormatError(`page ${page.index}: ${tiled ? "tile" : "strip"} ${i} is corrupt (${name}: ${what})`, { file, cause: err });
-      });
-      if (data.length < expect) {
-        throw new FormatError(
-          `page ${page.index}: ${tiled ? "tile" : "strip"} ${i} decodes to ${data.length} bytes, ${expect} expected (${name}); the data are cut short`,
-          { file },
-        );
-      }
-      return data.subarray(0, expect);
-    }),
-  );
+  const corrupt = (i: number, err: unknown) =>
+    new FormatError(`page ${page.index}: ${tiled ? "tile" : "strip"} ${i} is corrupt (${name}: ${err instanceof Error ? err.message : String(err)})`, {
+      file,
+      cause: err,
+    });
+  const expects = Array.from({ length: Math.min(chunkCount, raw.length) }, (_, i) => chunkWidth * rowsOf(i) * size);
+  let threaded: Uint8Array | undefined;
+  let decoded: Uint8Array[];
+  if (page.compression === 5 && lzw !== undefined) {
+    const r = await lzw.decode(raw.slice(0, expects.length), expects).catch((err: unknown) => {
+      throw corrupt(err instanceof LzwChunkError ? err.chunk : 0, err);
+    });
+    threaded = r.bytes;
+    decoded = expects.map((_, i) => r.bytes.subarray(i * chunkBytes, i * chunkBytes + r.lengths[i]!));
+  } else {
+    decoded = await Promise.all(
+      raw.slice(0, expects.length).map(async (bytes, i) => {
+        const dst = pageBuf?.subarray(i * chunkBytes, i * chunkBytes + expects[i]!);
+        return decompress(bytes, page.compression, expects[i]!, dst).catch((err: unknown) => {
+          throw corrupt(i, err);
+        });
+      }),
+    );
+  }
+  for (let i = 0; i < decoded.length; i++) {
+    const data = decoded[i]!;
+    if (data.length < expects[i]!) {
+      throw new FormatError(
+        `page ${page.index}: ${tiled ? "tile" : "strip"} ${i} decodes to ${data.length} bytes, ${expects[i]} expected (${name}); the data are cut short`,
+        { file },
+      );
+    }
+    decoded[i] = data.subarray(0, expects[i]!);
+  }
 
   for (let i = 0; i < decoded.length; i++) {
     const rows = rowsOf(i);
@@ -146,6 +174,7 @@ export async function decodePage(source: ByteSource, header: TiffHeader, page: T
       samplesToFloat32(type, data.subarray(from, from + w * size), out, (y0 + r) * width + x0);
     }
   }
+  if (threaded !== undefined) lzw?.recycle(threaded);
 }
 
 /** Decompressed bytes of one chunk (LZW and PackBits into `into` when given). Uncompressed data are returned as they are (a view). */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { lzwDecode, lzwEncode } from "./lzw.js";
+import { LzwThread } from "./lzw-thread.js";
 
 function roundTrip(src: Uint8Array): Uint8Array {
   const enc = lzwEncode(src);
@@ -72,5 +73,21 @@ describe("LZW", () => {
     const bits = [256, 65, 300].map((c) => c.toString(2).padStart(9, "0")).join("").padEnd(32, "0");
     const bytes = Uint8Array.from({ length: 4 }, (_, i) => parseInt(bits.slice(8 * i, 8 * i + 8), 2));
     expect(() => lzwDecode(bytes, new Uint8Array(10))).toThrow("LZW code 300 is beyond the table (258 entries)");
+  });
+});
+
+describe("LzwThread (the compiled worker, when built)", () => {
+  const thread = LzwThread.create();
+  it.runIf(thread !== undefined)("decodes chunks back to back, reuses a recycled buffer, and reports a corrupt chunk", async () => {
+    const a = Uint8Array.from({ length: 5000 }, (_, i) => (i * 31) % 7);
+    const b = Uint8Array.from({ length: 3000 }, (_, i) => i % 3);
+    const r = await thread!.decode([lzwEncode(a), lzwEncode(b)], [5000, 3000]);
+    expect(r.lengths).toEqual([5000, 3000]);
+    expect(r.bytes.subarray(0, 5000)).toEqual(a);
+    expect(r.bytes.subarray(5000, 8000)).toEqual(b);
+    thread!.recycle(r.bytes);
+    const bad = new Uint8Array([0x80, 0x10, 0x65, 0x80]); // Clear, 'A', then code 300
+    await expect(thread!.decode([lzwEncode(a), bad], [5000, 10])).rejects.toMatchObject({ chunk: 1 });
+    await thread!.close();
   });
 });
