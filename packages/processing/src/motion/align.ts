@@ -17,6 +17,8 @@ export interface AlignOptions {
   initial?: Float64Array;
   /** Search radius around the current estimate after the first pass, px (default 4 crop px). */
   localRadius?: number;
+  /** Highest frequency kept, cycles/px (for pre-filtered spectra); default: from the B-factor. */
+  maxFrequency?: number;
 }
 
 /** Shifts found, x and y interleaved per frame, and the correlation peak heights. */
@@ -41,7 +43,7 @@ export function alignToSum(fft: Fft, spectra: readonly Spectrum2D[], opts: Align
   const peaks = new Float64Array(n);
   if (n < 2) return { shifts, peaks, iterations: 0 };
 
-  const fc = opts.bfactorPx > 0 ? Math.sqrt((4 * Math.log(1e4)) / opts.bfactorPx) : 1;
+  const fc = opts.maxFrequency !== undefined ? opts.maxFrequency : opts.bfactorPx > 0 ? Math.sqrt((4 * Math.log(1e4)) / opts.bfactorPx) : 1;
   const cw = Math.min(w, Math.max(32, goodOrFull(nextGoodSize(Math.ceil(2 * fc * w), "real"), w, "real")));
   const ch = Math.min(h, Math.max(16, goodOrFull(nextGoodSize(Math.ceil(2 * fc * h), "complex"), h, "complex")));
   const nkx = cw / 2 + 1;
@@ -142,7 +144,7 @@ export function alignToSum(fft: Fft, spectra: readonly Spectrum2D[], opts: Align
 }
 
 /** `candidate` if it fits within `full`, else `full` itself (always a good size). */
-function goodOrFull(candidate: number, full: number, kind: "real" | "complex"): number {
+export function goodOrFull(candidate: number, full: number, kind: "real" | "complex"): number {
   if (candidate <= full) return candidate;
   return goodSizeAtMost(full, kind) === full ? full : goodSizeAtMost(full, kind);
 }

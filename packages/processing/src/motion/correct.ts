@@ -3,6 +3,8 @@ import { loadFft, type Fft } from "../fft/fft.js";
 import type { Spectrum2D } from "../fft/spectrum2d.js";
 import { parseOptions } from "../image/options.js";
 import { alignToSum, type AlignOptions, type AlignResult } from "./align.js";
+import { matchedFilter } from "./filter.js";
+import { refineByWindows } from "./windows.js";
 import { frameExposure } from "./dose.js";
 import { doseGroups } from "./dose-weight.js";
 import { createDoseWeighter } from "./dose-weighter.js";
@@ -155,24 +157,28 @@ export async function correctMotion(source: FrameSource, options: MotionOptions)
 }
 
 /**
- * Global alignment in two steps: sums of consecutive frames (better SNR, found over the whole
- * search range), then single frames searched only near the group trajectory interpolated to
- * them, so a frame with little signal cannot lock onto a noise peak far away.
+ * Global alignment of low-dose frames, on spectra under a matched filter estimated from the data
+ * (see filter.ts): sums of consecutive frames, as few as give a reliable correlation peak, are
+ * aligned over the whole search range; then every frame is placed by a sliding window of
+ * neighbours (windows.ts) searched only near that group trajectory, so a frame with little signal
+ * neither locks onto a noise peak far away nor adds its noise in full.
  */
 function alignGlobal(fft: Fft, spectra: readonly Spectrum2D[], opts: AlignOptions): AlignResult {
   const n = spectra.length;
-  const size = n >= 8 ? Math.max(2, Math.round(n / 8)) : 1;
-  if (size === 1) return alignToSum(fft, spectra, opts);
+  if (n < 4) return alignToSum(fft, spectra, opts);
+  const first = matchedFilter(spectra);
+  let size = Math.max(2, Math.round(n / 8));
+  while (size < Math.floor(n / 3) && first.peakSnr(size) < GROUP_SNR) size++;
   const groups = frameGroups(n, size);
   const sums = groups.map(([s, e]) => {
-    const data = new Float32Array(spectra[0]!.data.length);
+    const data = new Float32Array(first.spectra[0]!.data.length);
     for (let i = s; i < e; i++) {
-      const d = spectra[i]!.data;
+      const d = first.spectra[i]!.data;
       for (let k = 0; k < data.length; k++) data[k]! += d[k]!;
     }
     return { width: spectra[0]!.width, height: spectra[0]!.height, data };
   });
-  const coarse = alignToSum(fft, sums, { ...opts, iterations: Math.min(3, opts.iterations), tolerance: 4 * opts.tolerance });
+  const coarse = alignToSum(fft, sums, { ...opts, bfactorPx: 0, maxFrequency: first.maxFrequency, iterations: Math.max(3, opts.iterations) });
   const centres = groups.map(([s, e]) => (s + e - 1) / 2);
   const initial = new Float64Array(2 * n);
   for (let i = 0; i < n; i++) {
@@ -187,9 +193,23 @@ function alignGlobal(fft: Fft, spectra: readonly Spectrum2D[], opts: AlignOption
       initial[2 * i + c] = va + (vb - va) * t;
     }
   }
-  const fine = alignToSum(fft, spectra, { ...opts, initial });
-  return { ...fine, iterations: coarse.iterations + fine.iterations };
+  // Re-estimated on the aligned frames, the filter keeps the high frequencies drift had blurred.
+  const second = matchedFilter(spectra, initial);
+  let half = 0;
+  while (2 * half + 1 < Math.floor(n / 2) && second.peakSnr(2 * half + 1) < WINDOW_SNR) half++;
+  const shifts = refineByWindows(fft, second.spectra, initial, {
+    halfWidth: half,
+    maxFrequency: second.maxFrequency,
+    radius: Math.max(2, Math.min(opts.maxShift, 0.5 * size * (1 + Math.hypot(coarse.shifts[2]! - coarse.shifts[0]!, coarse.shifts[3]! - coarse.shifts[1]!)))),
+    iterations: opts.iterations,
+    tolerance: opts.tolerance / 2,
+  });
+  return { shifts, peaks: new Float64Array(n), iterations: coarse.iterations };
 }
+
+/** Expected correlation-peak SNR (filter.ts) wanted of a frame group and of a sliding window. */
+const GROUP_SNR = 25;
+const WINDOW_SNR = 25;
 
 /** Second pass: shift every frame back and sum, by dose groups when there is a dose. */
 async function alignedSums(
