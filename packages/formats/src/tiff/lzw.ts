@@ -4,6 +4,8 @@
  * code early (at table sizes 511, 1023, 2047), as libtiff writes it.
  */
 
+import { WASM_CORRUPT, wasmLzw } from "./wasm/lzw-module.js";
+
 const CLEAR = 256;
 const EOI = 257;
 const FIRST = 258;
@@ -20,9 +22,19 @@ const entryLen = new Int32Array(MAX_CODES);
  * have been overwritten. Throws Error for a corrupt stream.
  */
 export function lzwDecode(src: Uint8Array, dst: Uint8Array): number {
-  if (src.length >= 2 && src[0] === 0 && (src[1]! & 1) === 1) {
-    throw new Error("old-style (pre-TIFF 6.0, LSB-first) LZW is not supported");
-  }
+  const wasm = isOldStyle(src) ? undefined : wasmLzw();
+  const written = wasm?.decode(src, dst);
+  // The JavaScript decoder has the messages for old-style and corrupt streams.
+  return written === undefined || written === WASM_CORRUPT ? lzwDecodeJs(src, dst) : written;
+}
+
+function isOldStyle(src: Uint8Array): boolean {
+  return src.length >= 2 && src[0] === 0 && (src[1]! & 1) === 1;
+}
+
+/** lzwDecode in JavaScript only (the fallback where WebAssembly is unavailable; tests compare against it). */
+export function lzwDecodeJs(src: Uint8Array, dst: Uint8Array): number {
+  if (isOldStyle(src)) throw new Error("old-style (pre-TIFF 6.0, LSB-first) LZW is not supported");
   // Every string is a run already in the output (the previous string plus the
   // first byte of the next lie side by side), so a code is a copy from earlier
   // in dst. Codes are read straight from three input bytes, and short strings

@@ -1,0 +1,100 @@
+/**
+ * The WebAssembly LZW decoder (wasm/lzw.c) and its memory: one table, one input and one
+ * output region, grown to the largest strip seen and reused by every call (decoding is
+ * synchronous, so calls never overlap).
+ */
+import { LZW_WASM_BASE64 } from "./lzw-wasm.js";
+
+// The lib settings (ES2023, Node types) do not declare WebAssembly; these are the parts we use.
+interface WasmMemory {
+  readonly buffer: ArrayBuffer;
+  grow(pages: number): number;
+}
+interface WasmApi {
+  Memory: new (descriptor: { initial: number; maximum: number }) => WasmMemory;
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { exports: unknown };
+}
+
+interface LzwExports {
+  lzw_decode(src: number, n: number, dst: number, cap: number, table: number): number;
+  __heap_base: { value: number };
+}
+
+const PAGE = 65536;
+const TABLE_BYTES = 2 * 4096 * 4;
+const SRC_PAD = 4; // zero bytes after the input: codes are read three bytes at a time
+const DST_PAD = 4096 + 32; // the longest string plus a word of overshoot past the output
+
+/** What lzw.c returns for a corrupt stream (the JavaScript decoder then gives the message). */
+export const WASM_CORRUPT = -1;
+
+/** The WebAssembly decoder. */
+export interface WasmLzwDecoder {
+  /** lzwDecode's contract, or WASM_CORRUPT for a corrupt stream (`dst` is then untouched). */
+  decode(src: Uint8Array, dst: Uint8Array): number;
+}
+
+class WasmLzw implements WasmLzwDecoder {
+  private readonly memory: WasmMemory;
+  private readonly fn: LzwExports;
+  private readonly table: number;
+  private srcPtr = 0;
+  private srcCap = -1;
+  private dstPtr = 0;
+  private dstCap = -1;
+
+  constructor(api: WasmApi) {
+    const bytes = Buffer.from(LZW_WASM_BASE64, "base64");
+    this.memory = new api.Memory({ initial: 2, maximum: 65536 });
+    this.fn = new api.Instance(new api.Module(bytes), { env: { memory: this.memory } }).exports as LzwExports;
+    this.table = Math.ceil(Number(this.fn.__heap_base.value) / 64) * 64;
+  }
+
+  /** Makes room for `n` input and `cap` output bytes: regions only grow, and the memory at most once per call. */
+  private fit(n: number, cap: number): void {
+    if (n <= this.srcCap && cap <= this.dstCap) return;
+    // Compressed sizes vary from strip to strip: headroom keeps a slightly larger one from growing again.
+    const srcCap = n > this.srcCap ? n + (n >>> 3) : this.srcCap;
+    const dstCap = Math.max(cap, this.dstCap);
+    this.srcPtr = this.table + TABLE_BYTES;
+    this.dstPtr = Math.ceil((this.srcPtr + srcCap + SRC_PAD) / 64) * 64;
+    const end = this.dstPtr + dstCap + DST_PAD;
+    const need = end - this.memory.buffer.byteLength;
+    if (need > 0) this.memory.grow(Math.ceil(need / PAGE));
+    this.srcCap = srcCap;
+    this.dstCap = dstCap;
+  }
+
+  decode(src: Uint8Array, dst: Uint8Array): number {
+    const n = src.length;
+    const cap = dst.length;
+    this.fit(n, cap);
+    const heap = new Uint8Array(this.memory.buffer);
+    heap.set(src, this.srcPtr);
+    heap.fill(0, this.srcPtr + n, this.srcPtr + n + SRC_PAD);
+    const written = this.fn.lzw_decode(this.srcPtr, n, this.dstPtr, cap, this.table);
+    if (written < 0) return WASM_CORRUPT;
+    dst.set(heap.subarray(this.dstPtr, this.dstPtr + written));
+    return written;
+  }
+}
+
+let loaded: WasmLzw | null | undefined;
+
+/**
+ * The WebAssembly decoder, instantiated on first use; undefined where WebAssembly is missing
+ * or refuses the module (callers then use the JavaScript decoder).
+ */
+export function wasmLzw(): WasmLzwDecoder | undefined {
+  if (loaded === undefined) {
+    try {
+      const api = (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly;
+      loaded = api === undefined ? null : new WasmLzw(api);
+    } catch {
+      // Not an error to report: the JavaScript decoder gives the same bytes, only slower.
+      loaded = null;
+    }
+  }
+  return loaded ?? undefined;
+}
