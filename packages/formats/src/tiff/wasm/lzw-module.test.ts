@@ -40,6 +40,7 @@ function both(src: Uint8Array, cap: number): [string | Uint8Array, string | Uint
   };
   const w = run((s, d) => {
     const n = wasm!.decode(s, d);
+    if (n === undefined) throw new Error("the WebAssembly decoder declined");
     return n === WASM_CORRUPT ? lzwDecode(s, d) : n;
   });
   return [w, run(lzwDecodeJs)];

@@ -22,17 +22,23 @@ interface LzwExports {
 }
 
 const PAGE = 65536;
-const TABLE_BYTES = 2 * 4096 * 4;
+const TABLE_BYTES = 4096 * 8 + 272; // lzw.c's table: an entry per code, then its literal bytes
 const SRC_PAD = 4; // zero bytes after the input: codes are read three bytes at a time
 const DST_PAD = 4096 + 32; // the longest string plus a word of overshoot past the output
+
+// lzw.c counts input bits in 32 bits.
+const MAX_INPUT = 2 ** 28;
 
 /** What lzw.c returns for a corrupt stream (the JavaScript decoder then gives the message). */
 export const WASM_CORRUPT = -1;
 
 /** The WebAssembly decoder. */
 export interface WasmLzwDecoder {
-  /** lzwDecode's contract, or WASM_CORRUPT for a corrupt stream (`dst` is then untouched). */
-  decode(src: Uint8Array, dst: Uint8Array): number;
+  /**
+   * lzwDecode's contract, or WASM_CORRUPT for a corrupt stream (`dst` is then untouched),
+   * or undefined for an input too large for it (256 MiB).
+   */
+  decode(src: Uint8Array, dst: Uint8Array): number | undefined;
 }
 
 class WasmLzw implements WasmLzwDecoder {
@@ -66,8 +72,9 @@ class WasmLzw implements WasmLzwDecoder {
     this.dstCap = dstCap;
   }
 
-  decode(src: Uint8Array, dst: Uint8Array): number {
+  decode(src: Uint8Array, dst: Uint8Array): number | undefined {
     const n = src.length;
+    if (n >= MAX_INPUT) return undefined;
     const cap = dst.length;
     this.fit(n, cap);
     const heap = new Uint8Array(this.memory.buffer);
