@@ -20,6 +20,7 @@ import { healthRoutes } from "./http/routes/health.js";
 import { ingestRoutes } from "./http/routes/ingest.js";
 import { micrographRoutes } from "./http/routes/micrographs.js";
 import { processingRoutes } from "./http/routes/processing.js";
+import { webRoutes } from "./http/routes/web.js";
 import type { ProcessingControl } from "./processing/control.js";
 import { startLiveProcessing } from "./processing/live.js";
 import { requestLogSerializer, uscRoutes, type DirFs, type UscConfig, type UscHandle } from "./usc/index.js";
@@ -134,6 +135,7 @@ async function build(
   foilHoleRoutes(app, ctx);
   micrographRoutes(app, ctx);
   processingRoutes(app, ctx);
+  webRoutes(app);
   const uscHandle = uscRoutes(app, {
     store,
     hub,

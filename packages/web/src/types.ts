@@ -1,0 +1,181 @@
+/** The API's response shapes the dashboard reads (mirrors of the server's zod schemas, reads only). */
+
+export interface Page<T> {
+  readonly items: T[];
+  readonly total: number;
+  readonly nextCursor: string | null;
+}
+
+export type TargetState = "Defined" | "Selected" | "Queued" | "InProgress" | "Completed" | "Skipped" | "Failed" | "Unknown";
+
+export interface Acquisition {
+  readonly id: string;
+  readonly epuId: string;
+  readonly name: string;
+  readonly startedAt?: string;
+  readonly microscope?: string;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+}
+
+export interface AcquisitionSummary {
+  readonly acquisitionId: string;
+  readonly grids: number;
+  readonly atlasTiles: number;
+  readonly gridSquares: number;
+  readonly foilHoles: number;
+  readonly micrographs: number;
+  readonly lastUpdateAt: string | null;
+}
+
+export interface Grid {
+  readonly id: string;
+  readonly naturalId: string;
+  readonly slot?: number;
+  readonly squareCount?: number;
+}
+
+export interface AtlasTile {
+  readonly id: string;
+  readonly atlasX?: number;
+  readonly atlasY?: number;
+  readonly width?: number;
+  readonly height?: number;
+}
+
+export interface Atlas {
+  readonly id: string;
+  readonly tiles: AtlasTile[];
+}
+
+export interface GridSquare {
+  readonly id: string;
+  readonly gridId: string;
+  readonly naturalId: string;
+  readonly atlasX?: number;
+  readonly atlasY?: number;
+  readonly atlasWidth?: number;
+  readonly atlasHeight?: number;
+  readonly state?: TargetState;
+  readonly selected?: boolean;
+  readonly holeCount?: number;
+  readonly atlasQuality?: number;
+  readonly acquiredAt?: string;
+}
+
+export interface FoilHole {
+  readonly id: string;
+  readonly gridSquareId: string;
+  readonly naturalId: string;
+  readonly pixelX?: number;
+  readonly pixelY?: number;
+  readonly diameterPx?: number;
+  readonly state?: TargetState;
+  readonly nearGridBar?: boolean;
+  readonly quality?: number;
+}
+
+export interface Micrograph {
+  readonly id: string;
+  readonly acquisitionId: string;
+  readonly gridSquareId: string;
+  readonly foilHoleId: string;
+  readonly naturalId: string;
+  readonly acquiredAt?: string;
+  readonly appliedDefocusA?: number;
+  readonly pixelSizeA?: number;
+  readonly doseEA2?: number;
+  readonly frameCount?: number;
+  readonly movieFile?: string;
+}
+
+export type StepName = "motion" | "ctf" | "pick" | "ice" | "thumbnails";
+export type StepState = "queued" | "running" | "done" | "failed";
+
+export interface StepRecord {
+  readonly step: StepName;
+  readonly state: StepState;
+  readonly attempts: number;
+  readonly tool: string | null;
+  readonly error: string | null;
+  readonly result: Record<string, unknown> | null;
+  readonly seconds: number | null;
+  readonly finishedAt: string | null;
+}
+
+export interface Metrics {
+  readonly totalMotionA?: number;
+  readonly earlyMotionA?: number;
+  readonly lateMotionA?: number;
+  readonly defocusUA?: number;
+  readonly defocusVA?: number;
+  readonly astigmatismA?: number;
+  readonly ctfScore?: number;
+  readonly ctfFitResolutionA?: number;
+  readonly particleCount?: number;
+  readonly iceMedian?: number;
+}
+
+export interface MicrographProcessing {
+  readonly micrographId: string;
+  readonly state: "none" | StepState;
+  readonly steps: StepRecord[];
+  readonly metrics: Metrics;
+}
+
+export interface ProcessingSettings {
+  readonly state: "running" | "stopped";
+  readonly params: Record<string, unknown>;
+  readonly updatedAt: string | null;
+}
+
+export interface StepCounts {
+  readonly queued: number;
+  readonly running: number;
+  readonly done: number;
+  readonly failed: number;
+}
+
+export interface ProcessingSummary {
+  readonly acquisitionId: string;
+  readonly micrographs: number;
+  readonly movies: number;
+  readonly started: number;
+  readonly processed: number;
+  readonly failed: number;
+  readonly steps: Record<string, StepCounts>;
+  readonly means: {
+    readonly ctfFitResolutionA: number | null;
+    readonly ctfFitResolutionMedianA: number | null;
+    readonly totalMotionA: number | null;
+    readonly particleCount: number | null;
+    readonly iceMedian: number | null;
+    readonly defocusA: number | null;
+  };
+  readonly settings: ProcessingSettings;
+}
+
+export interface ProcessingFailure {
+  readonly micrographId: string;
+  readonly naturalId: string;
+  readonly step: string;
+  readonly error: string;
+  readonly attempts: number;
+  readonly tool: string | null;
+  readonly at: string | null;
+}
+
+export interface Queues {
+  readonly transport: string;
+  readonly queues: Array<{ queue: string; ready: number; inFlight: number; dead: number }>;
+}
+
+/** One change event from GET /api/v1/events. */
+export interface ChangeEvent {
+  readonly seq: number;
+  readonly kind: string;
+  readonly id: string;
+  readonly acquisitionId: string;
+  readonly op: "created" | "updated";
+  readonly at: string;
+}
