@@ -12,10 +12,11 @@ import { evaluateLocal, fitLocalModel, type LocalMotionModel } from "./local-mod
 import { earlyFrameCount, motionFigures } from "./metrics.js";
 import { MotionOptions, type MotionConfig } from "./options.js";
 import { frameGroups, measurePatches, type PatchMeasurements } from "./patches.js";
-import { alignGrid, loadFrame, prepareFrame, type AlignGrid } from "./prepare.js";
+import { alignGrid, prepareFrame, type AlignGrid } from "./prepare.js";
+import { FrameCache } from "./frame-cache.js";
 import { kernelArena, type Arena } from "../image/kernels.js";
 import { smoothTrajectory } from "./smooth.js";
-import { readChecked, type FrameSource } from "./source.js";
+import { readInto, type FrameSource } from "./source.js";
 
 /** Result of `correctMotion`. Units: px for positions and shifts, Å for motion figures. */
 export interface MotionCorrection {
@@ -51,8 +52,9 @@ const LOCAL_TILE = 64;
 /**
  * MotionCor2-style motion correction: global alignment of binned frames against the sum of the
  * others, patch alignment fitted with a smooth polynomial in space and time, and an aligned sum
- * with and without dose weighting. Reads every frame twice (alignment, then summing), holding at
- * most one full-size frame plus the binned spectra.
+ * with and without dose weighting. Reads every frame once when the raw frames fit
+ * `cacheFramesBytes` (see frame-cache.ts; 1 byte a pixel for counting movies), else re-reads the
+ * frames that did not fit for the summing pass.
  */
 export async function correctMotion(source: FrameSource, options: MotionOptions): Promise<MotionCorrection> {
   const cfg = parseOptions(MotionOptions, options, "motion options");
@@ -84,14 +86,17 @@ export async function correctMotion(source: FrameSource, options: MotionOptions)
     const n = width * height;
     const gainPtr = cfg.gain === undefined ? undefined : arena.buffer("gain", 4 * n);
     if (gainPtr !== undefined && cfg.gain !== undefined) arena.f32(gainPtr, n).set(cfg.gain);
-    arena.buffer("frame", 4 * n);
     arena.buffer("binned", 4 * grid.width * grid.height);
     arena.buffer("bin-rows", 4 * grid.width * grid.bin);
     const binnedApix = cfg.pixelSize * grid.bin;
+    const framePtr = arena.buffer("frame", 4 * n);
+    const cache = new FrameCache(cfg.cacheFramesBytes);
     const spectra: Spectrum2D[] = [];
     for (let i = 0; i < frameCount; i++) {
       cfg.signal?.throwIfAborted();
-      const framePtr = loadFrame(arena, await readChecked(source, i), gainPtr);
+      await readInto(source, i, () => arena.f32(framePtr, n));
+      cache.store(i, arena.f32(framePtr, n));
+      if (gainPtr !== undefined) arena.fn.mul_inplace(framePtr, gainPtr, n);
       spectra.push(prepareFrame(fft, arena, framePtr, width, grid));
       progress((0.4 * (i + 1)) / frameCount, "reading");
     }
@@ -132,7 +137,8 @@ export async function correctMotion(source: FrameSource, options: MotionOptions)
 
     const trajectory = globalTrajectory;
 
-    const sums = await alignedSums(source, cfg, arena, gainPtr, globalTrajectory, local, (f) => progress(0.6 + 0.4 * f, "summing"));
+    const sums = await alignedSums(source, cache, cfg, arena, gainPtr, globalTrajectory, local, (f) => progress(0.6 + 0.4 * f, "summing"));
+    cache.clear();
     lap("sum");
 
     const early = earlyFrameCount(frameCount, cfg.dosePerFrame, cfg.earlyExposure, cfg.preExposure, cfg.earlyFrames);
@@ -214,6 +220,7 @@ const WINDOW_SNR = 25;
 /** Second pass: shift every frame back and sum, by dose groups when there is a dose. */
 async function alignedSums(
   source: FrameSource,
+  cache: FrameCache,
   cfg: MotionConfig,
   arena: Arena,
   gainPtr: number | undefined,
@@ -234,14 +241,15 @@ async function alignedSums(
   const shiftsPtr = arena.buffer("tile-shifts", 16 * tilesX * tilesY);
   const sumPtr = arena.buffer("sum", 4 * n);
   const groupPtr = weighter === undefined ? sumPtr : arena.buffer("group", 4 * n);
-  arena.buffer("frame", 4 * n);
+  const framePtr = arena.buffer("frame", 4 * n);
   arena.f32(sumPtr, n).fill(0);
   try {
     for (const [start, end] of groups) {
       arena.f32(groupPtr, n).fill(0);
       for (let i = start; i < end; i++) {
         cfg.signal?.throwIfAborted();
-        const framePtr = loadFrame(arena, await readChecked(source, i), gainPtr);
+        if (!cache.load(i, arena.f32(framePtr, n))) await readInto(source, i, () => arena.f32(framePtr, n));
+        if (gainPtr !== undefined) arena.fn.mul_inplace(framePtr, gainPtr, n);
         // Views are made after every await: another run may have grown (and so detached) the memory.
         const shifts = arena.f64(shiftsPtr, 2 * tilesX * tilesY);
         const [gx, gy] = globalTrajectory[i]!;

@@ -44,6 +44,11 @@ export const MotionOptions = z.object({
   earlyFrames: z.number().int().min(1).default(4),
   /** Use a worker thread for the dose-weighting FFTs (when the compiled worker is available). */
   threads: z.boolean().default(true),
+  /**
+   * Memory for the raw frames between the alignment and the summing pass, bytes (frame-cache.ts);
+   * frames beyond it are read from the source again. 0 reads every frame twice.
+   */
+  cacheFramesBytes: z.number().int().min(0).default(1_500_000_000),
   signal: z.instanceof(AbortSignal).optional(),
   /** Called with the fraction done (0–1) and the stage name. */
   onProgress: z.custom<(fraction: number, stage: string) => void>((v) => typeof v === "function").optional(),

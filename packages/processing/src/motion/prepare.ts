@@ -24,18 +24,6 @@ export function alignGrid(width: number, height: number, alignSize: number, binn
   return { bin, width: bw, height: bh, x0: Math.floor((width - bw * bin) / 2), y0: Math.floor((height - bh * bin) / 2) };
 }
 
-/**
- * Copy a frame into the kernels' "frame" buffer and apply the gain there (when `gainPtr` points
- * at one loaded into the same arena). Returns the frame's pointer.
- */
-export function loadFrame(arena: Arena, frame: Float32Array, gainPtr: number | undefined): number {
-  const n = frame.length;
-  const ptr = arena.buffer("frame", 4 * n);
-  arena.f32(ptr, n).set(frame);
-  if (gainPtr !== undefined) arena.fn.mul_inplace(ptr, gainPtr, n);
-  return ptr;
-}
-
 /** Bin a loaded frame onto the grid (SIMD kernel), normalise and taper it, and transform it. */
 export function prepareFrame(fft: Fft, arena: Arena, framePtr: number, width: number, grid: AlignGrid): Spectrum2D {
   const count = grid.width * grid.height;

@@ -10,6 +10,8 @@ export interface FrameSource {
   readonly height: number;
   readonly frameCount: number;
   readFrame(index: number): Promise<Float32Array>;
+  /** Like readFrame, into `out` (returned); optional, as on MovieReader. */
+  readFrameInto?(index: number, out: Float32Array): Promise<Float32Array>;
 }
 
 /** Wrap frames already in memory (or made on demand by `frame`) as a FrameSource. */
@@ -40,6 +42,31 @@ export async function readChecked(source: FrameSource, i: number): Promise<Float
     throw new ProcessingError(`frame ${i} has ${frame.length} values, expected ${source.width} × ${source.height}; all frames must have the same size`);
   }
   return frame;
+}
+
+/**
+ * Read frame `i` into the memory `view()` covers (a fresh view of the kernels' memory each call;
+ * make a new one after awaiting this, as the memory may have grown since). Uses `readFrameInto` when the source has it, saving a frame-sized allocation; when
+ * the memory grew during the read (detaching the view), the frame is read again the plain way.
+ */
+export async function readInto(source: FrameSource, i: number, view: () => Float32Array): Promise<void> {
+  const n = source.width * source.height;
+  if (source.readFrameInto !== undefined) {
+    const out = view();
+    let got: Float32Array | undefined;
+    try {
+      got = await source.readFrameInto(i, out);
+    } catch (err) {
+      if (out.length === n) throw err; // a real error, not a view detached under the reader
+    }
+    if (got === out && out.length === n) return;
+    if (got !== undefined && got !== out && got.length === n) {
+      view().set(got);
+      return;
+    }
+  }
+  const frame = await readChecked(source, i);
+  view().set(frame);
 }
 
 // A MovieReader from @emflow/formats must stay usable as a FrameSource: this fails to compile if not.

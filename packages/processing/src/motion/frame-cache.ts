@@ -1,0 +1,50 @@
+import { narrowFrame } from "./frame-codec.js";
+
+/**
+ * Raw frames kept between the alignment pass and the summing pass, so a movie is decoded once
+ * (an LZW TIFF frame costs 40–70 ms to decode at 4k). Counting movies hold small integers, so a
+ * frame is stored in the narrowest exact type: Uint8 (0–255), Uint16 (0–65535), else Float32.
+ * Frames that would take the cache past its byte budget are not kept; the caller reads them again.
+ */
+export class FrameCache {
+  private readonly frames: (Uint8Array | Uint16Array | Float32Array | undefined)[] = [];
+  private used = 0;
+
+  constructor(private readonly budgetBytes: number) {}
+
+  /** Bytes held. */
+  get bytes(): number {
+    return this.used;
+  }
+
+  /** Keep a copy of frame `index` (raw values) if it fits the budget; true when kept. */
+  store(index: number, frame: Float32Array): boolean {
+    const n = frame.length;
+    if (this.used + n > this.budgetBytes) return false;
+    const kept = compact(frame, this.budgetBytes - this.used);
+    if (kept === undefined) return false;
+    this.frames[index] = kept;
+    this.used += kept.byteLength;
+    return true;
+  }
+
+  /** Write frame `index` into `out` as float32; false when it was not kept. */
+  load(index: number, out: Float32Array): boolean {
+    const kept = this.frames[index];
+    if (kept === undefined) return false;
+    out.set(kept);
+    return true;
+  }
+
+  /** Drop every frame. */
+  clear(): void {
+    this.frames.length = 0;
+    this.used = 0;
+  }
+}
+
+/** The narrowest exact copy of `frame` within `room` bytes, or undefined. */
+function compact(frame: Float32Array, room: number): Uint8Array | Uint16Array | Float32Array | undefined {
+  const n = frame.length;
+  return narrowFrame(frame, 2 * n <= room) ?? (4 * n <= room ? frame.slice() : undefined);
+}
