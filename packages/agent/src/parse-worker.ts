@@ -12,7 +12,7 @@ import { readAndParse } from "./session/read-parse.js";
 parentPort?.on("message", async (req: ChunkRequest) => {
   const results: ChunkResult["results"] = [];
   for (const rel of req.rels) {
-    const r = await readAndParse(rel, (f) => readFileSync(path.join(req.dir, f), "utf8"));
+    const r = await readAndParse(rel, (f) => readFileSync(path.join(req.dir, f)));
     results.push("_tag" in r ? { ok: false, tag: r._tag, message: r.message, file: r.file, line: r.line } : { ok: true, parsed: r });
   }
   parentPort!.postMessage({ id: req.id, results } satisfies ChunkResult);

@@ -25,9 +25,18 @@ const KINDS: Array<[string, string]> = [
 
 const JPEG = readFileSync(`${EPU_TESTDATA}epu-dir-example/Images-Disc1/GridSquare_8999138/GridSquare_20250108_151151.jpg`).toString("latin1");
 
-function failure(rel: string, text: string): { tag: string; message: string; file: string | undefined; line: number | undefined } {
+type Failure = { tag: string; message: string; file: string | undefined; line: number | undefined };
+
+/** The error for `text`, checking that its UTF-8 bytes (the worker threads' input) fail the same way. */
+function failure(rel: string, text: string): Failure {
+  const f = failureOf(rel, text);
+  expect(failureOf(rel, new TextEncoder().encode(text))).toEqual(f);
+  return f;
+}
+
+function failureOf(rel: string, data: string | Uint8Array): Failure {
   try {
-    parseEpuFile(rel, text);
+    parseEpuFile(rel, data);
   } catch (err) {
     expect(isEmflowError(err)).toBe(true);
     if (!isEmflowError(err)) throw err;
@@ -41,6 +50,7 @@ describe.each(KINDS)("bad versions of %s", (rel, source) => {
 
   it("parses the good file", () => {
     expect(() => parseEpuFile(rel, good)).not.toThrow();
+    expect(parseEpuFile(rel, new TextEncoder().encode(good))).toEqual(parseEpuFile(rel, good));
   });
 
   it("rejects an empty file, naming it", () => {

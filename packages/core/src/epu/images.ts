@@ -16,7 +16,7 @@ function located<K extends string>(relPath: string, kind: K): Extract<ReturnType
  * square id comes from the directory, so `relPath` must be the path relative
  * to the session directory.
  */
-export function parseGridSquareImage(text: string, relPath: string): ParsedGridSquareImage {
+export function parseGridSquareImage(text: string | Uint8Array, relPath: string): ParsedGridSquareImage {
   const { gridSquareId } = located(relPath, "gridSquareImage");
   const m = readMicroscopeImage(text, relPath).info;
   return {
@@ -34,7 +34,7 @@ export function parseGridSquareImage(text: string, relPath: string): ParsedGridS
 }
 
 /** Parse Images-Disc*\/GridSquare_<id>/FoilHoles/FoilHole_<id>_<date>_<time>.xml. */
-export function parseFoilHoleImage(text: string, relPath: string): ParsedFoilHoleImage {
+export function parseFoilHoleImage(text: string | Uint8Array, relPath: string): ParsedFoilHoleImage {
   const { gridSquareId, foilHoleId } = located(relPath, "foilHoleImage");
   const { info: m, leaves: x } = readMicroscopeImage(text, relPath);
   const found = `${CUSTOM}[FindFoilHoleCenterResults]`;
@@ -62,7 +62,7 @@ export function parseFoilHoleImage(text: string, relPath: string): ParsedFoilHol
 }
 
 /** Parse Images-Disc*\/GridSquare_<id>/Data/FoilHole_<fh>_Data_<loc>_<n>_<date>_<time>.xml (one exposure). */
-export function parseMicrograph(text: string, relPath: string): ParsedMicrograph {
+export function parseMicrograph(text: string | Uint8Array, relPath: string): ParsedMicrograph {
   const { gridSquareId, foilHoleId, name, locationId } = located(relPath, "micrograph");
   const m = readMicroscopeImage(text, relPath).info;
   return {

@@ -4,34 +4,37 @@ import { parseAtlas } from "./atlas.js";
 import { parseGridSquareMetadata } from "./grid-square-metadata.js";
 import { parseFoilHoleImage, parseGridSquareImage, parseMicrograph } from "./images.js";
 import { classifyEpuPath } from "./paths.js";
+import { decodeUtf8 } from "../xml/leaves-bytes.js";
 import { parseEpuSession } from "./session.js";
 import type { ParsedEpuFile } from "./types.js";
 
 /**
- * Parse one EPU file. `relPath` is relative to the session directory (or
- * ends in Atlas.dm); errors always name it. Throws EmflowError on bad input.
+ * Parse one EPU file, given as text or as its UTF-8 bytes (faster for image XML). `relPath`
+ * is relative to the session directory (or ends in Atlas.dm); errors always name it.
+ * Throws EmflowError on bad input.
  */
-export function parseEpuFile(relPath: string, text: string): ParsedEpuFile {
+export function parseEpuFile(relPath: string, data: string | Uint8Array): ParsedEpuFile {
   const info = classifyEpuPath(relPath);
+  const text = (): string => (typeof data === "string" ? data : decodeUtf8(data));
   try {
     switch (info?.kind) {
       case "session":
-        return parseEpuSession(text, relPath);
+        return parseEpuSession(text(), relPath);
       case "atlas":
-        return parseAtlas(text, relPath);
+        return parseAtlas(text(), relPath);
       case "gridSquareMetadata": {
-        const parsed = parseGridSquareMetadata(text, relPath);
+        const parsed = parseGridSquareMetadata(text(), relPath);
         if (parsed.gridSquareId !== info.gridSquareId) {
           throw new EpuFormatError(`file name says grid square ${info.gridSquareId} but the content is grid square ${parsed.gridSquareId}`);
         }
         return { ...parsed, square: { ...parsed.square, metadataFile: relPath } };
       }
       case "gridSquareImage":
-        return parseGridSquareImage(text, relPath);
+        return parseGridSquareImage(data, relPath);
       case "foilHoleImage":
-        return parseFoilHoleImage(text, relPath);
+        return parseFoilHoleImage(data, relPath);
       case "micrograph":
-        return parseMicrograph(text, relPath);
+        return parseMicrograph(data, relPath);
       default:
         throw new EpuFormatError("not an EPU metadata file emflow reads");
     }

@@ -14,16 +14,26 @@ import { located, textToBool, textToNumber } from "./values.js";
 import { leafText, tokenize } from "./tokenizer.js";
 
 interface Node {
+  readonly name: string;
   readonly next: Map<string, Node>;
+  /** `next` by the FNV-1a hash of the name (the WebAssembly scanner's records carry it). */
+  readonly byHash: Map<number, Node>;
   capture: string | null;
   dictionary: string | null;
 }
 
-const node = (): Node => ({ next: new Map(), capture: null, dictionary: null });
+const node = (name: string): Node => ({ name, next: new Map(), byHash: new Map(), capture: null, dictionary: null });
+
+/** FNV-1a of an ASCII name, as scan.c computes it. */
+export function nameHash(name: string): number {
+  let h = 2166136261;
+  for (let i = 0; i < name.length; i++) h = Math.imul(h ^ name.charCodeAt(i), 16777619);
+  return h | 0;
+}
 
 /** A compiled set of wanted paths. Build once, reuse for every file. */
 export class LeafPlan {
-  readonly root: Node = node();
+  readonly root: Node = node("");
 
   constructor(paths: readonly string[], dictionaries: readonly string[] = []) {
     for (const p of paths) this.at(p).capture = p;
@@ -34,7 +44,12 @@ export class LeafPlan {
     let n = this.root;
     for (const part of path.split("/")) {
       let next = n.next.get(part);
-      if (next === undefined) n.next.set(part, (next = node()));
+      if (next === undefined) {
+        n.next.set(part, (next = node(part)));
+        // A colliding pair of names would need a list; plans are a few dozen names, so refuse instead.
+        if (n.byHash.has(nameHash(part))) throw new Error(`LeafPlan: hash collision on '${part}'`);
+        n.byHash.set(nameHash(part), next);
+      }
       n = next;
     }
     return n;

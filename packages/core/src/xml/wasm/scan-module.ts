@@ -1,0 +1,110 @@
+/**
+ * The WebAssembly element scanner (wasm/scan.c) and its memory: a record region and an
+ * input region, grown to the largest file seen and reused by every call (scanning is
+ * synchronous, so calls never overlap).
+ */
+import { SCAN_WASM_BASE64 } from "./scan-wasm.js";
+
+// The lib settings (ES2023) do not declare WebAssembly; these are the parts we use.
+interface WasmMemory {
+  readonly buffer: ArrayBuffer;
+  grow(pages: number): number;
+}
+interface WasmApi {
+  Memory: new (descriptor: { initial: number; maximum: number }) => WasmMemory;
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { exports: unknown };
+}
+interface ScanExports {
+  scan(src: number, n: number, out: number, cap: number): number;
+  __heap_base: { value: number };
+}
+
+const PAGE = 65536;
+/** int32 fields per element record (see scan.c). */
+export const REC = 8;
+const FULL = -2;
+
+/** The records of one scanned document: `count` elements, REC int32 each, from `recs[0]`. */
+export interface ScannedElements {
+  readonly recs: Int32Array;
+  readonly count: number;
+}
+
+/** The WebAssembly scanner. */
+export interface WasmScanner {
+  /** The elements of `bytes`, or undefined when scan.c declines (malformed or unusual input: use the tokenizer). */
+  scan(bytes: Uint8Array): ScannedElements | undefined;
+}
+
+function base64Bytes(b64: string): Uint8Array {
+  const bin = atob(b64);
+  const out = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+  return out;
+}
+
+class WasmScan implements WasmScanner {
+  private readonly memory: WasmMemory;
+  private readonly fn: ScanExports;
+  private readonly base: number;
+  private recCap = 0;
+  private inCap = 0;
+  private heap: Uint8Array;
+  private recs: Int32Array;
+
+  constructor(api: WasmApi) {
+    this.memory = new api.Memory({ initial: 2, maximum: 65536 });
+    this.fn = new api.Instance(new api.Module(base64Bytes(SCAN_WASM_BASE64)), { env: { memory: this.memory } }).exports as ScanExports;
+    this.base = Math.ceil(Number(this.fn.__heap_base.value) / 64) * 64;
+    this.heap = new Uint8Array(this.memory.buffer);
+    this.recs = new Int32Array(this.memory.buffer);
+    this.fit(4096, 64 * 1024);
+  }
+
+  private get inPtr(): number {
+    return this.base + this.recCap * REC * 4;
+  }
+
+  /** Makes room for `recCap` records and `inCap` input bytes; regions only grow. */
+  private fit(recCap: number, inCap: number): void {
+    if (recCap <= this.recCap && inCap <= this.inCap) return;
+    this.recCap = Math.max(recCap, this.recCap);
+    this.inCap = Math.max(inCap, this.inCap);
+    const need = this.inPtr + this.inCap - this.memory.buffer.byteLength;
+    if (need > 0) this.memory.grow(Math.ceil(need / PAGE));
+    this.heap = new Uint8Array(this.memory.buffer);
+    this.recs = new Int32Array(this.memory.buffer);
+  }
+
+  scan(bytes: Uint8Array): ScannedElements | undefined {
+    const n = bytes.length;
+    if (n > this.inCap) this.fit(this.recCap, n + (n >>> 2));
+    for (;;) {
+      this.heap.set(bytes, this.inPtr);
+      const count = this.fn.scan(this.inPtr, n, this.base, this.recCap);
+      if (count >= 0) return { recs: this.recs.subarray(this.base >>> 2), count };
+      if (count !== FULL) return undefined;
+      this.fit(this.recCap * 4, this.inCap); // moves the input region: copy again
+    }
+  }
+}
+
+let loaded: WasmScan | null | undefined;
+
+/**
+ * The WebAssembly scanner, instantiated on first use; undefined where WebAssembly is missing
+ * or refuses the module (callers then use the JavaScript tokenizer).
+ */
+export function wasmScanner(): WasmScanner | undefined {
+  if (loaded === undefined) {
+    try {
+      const api = (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly;
+      loaded = api === undefined ? null : new WasmScan(api);
+    } catch {
+      // Not an error to report: the tokenizer gives the same result, only slower.
+      loaded = null;
+    }
+  }
+  return loaded ?? undefined;
+}
