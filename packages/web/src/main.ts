@@ -46,4 +46,7 @@ function App() {
 }
 
 live.start();
-render(html`<${App} />`, document.getElementById("app")!);
+const root = document.getElementById("app")!;
+// Preact would keep the static "Loading…" text beside the app; it is only there until this module runs.
+root.textContent = "";
+render(html`<${App} />`, root);

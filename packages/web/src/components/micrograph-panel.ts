@@ -15,7 +15,7 @@ interface Overlay {
 }
 
 /** The micrograph panel for `id` (or a hint when none is open). */
-export function MicrographPanel({ id }: { id: string | undefined }) {
+export function MicrographPanel({ id, onLocate }: { id: string | undefined; onLocate: (squareId: string, holeId: string) => void }) {
   const [showPicks, setShowPicks] = useState(true);
   useProcessingCache(id === undefined ? [] : [id]);
   const m = useResource(() => (id === undefined ? Promise.resolve(undefined) : get<Micrograph>(`/api/v1/micrographs/${id}`)), [id]);
@@ -30,7 +30,9 @@ export function MicrographPanel({ id }: { id: string | undefined }) {
   const overlay = r?.picks_overlay as Overlay | undefined;
   const drift = (r?.drift as { points?: Array<[number, number]> } | undefined)?.points;
   return html`<section class="panel micrograph" data-open-micrograph=${id}>
-    <h3>${m.data?.naturalId ?? "Micrograph"} <small>${p?.state ?? "…"}</small></h3>
+    <h3>${m.data?.naturalId ?? "Micrograph"} <small>${p?.state ?? "…"}</small>
+      ${m.data === undefined ? "" : html`<span class="toggle"><button data-action="locate" title="show its square and hole" onClick=${() => onLocate(m.data!.gridSquareId, m.data!.foilHoleId)}>locate</button></span>`}
+    </h3>
     <${ErrorBox} error=${m.error} what="micrograph" />
     <div class="images">
       <figure class="thumb">

@@ -51,7 +51,7 @@ export function SessionPage({ id, query }: { id: string; query: URLSearchParams 
         ${gridId === undefined ? html`<section class="panel"><p class="empty">No grid yet.</p></section>` : html`<${AtlasMap} gridId=${gridId} selected=${square} onSelect=${(sq: string) => setQuery({ square: sq, hole: undefined })} />`}
         <${SquareView} squareId=${square} hole=${hole} onHole=${(h: string | undefined) => setQuery({ hole: h })} />
       </div>
-      <${MicrographPanel} id=${mg} />
+      <${MicrographPanel} id=${mg} onLocate=${(sq: string, h: string) => setQuery({ square: sq, hole: h })} />
       <${TimeSeries} acquisitionId=${id} />
       <${MicrographList} filter=${filter} selected=${mg} onSelect=${(m: string) => setQuery({ mg: m })} />
       <${ProcessingPanel} acquisitionId=${id} summary=${processing.data} onOpen=${(m: string) => setQuery({ mg: m })} />
