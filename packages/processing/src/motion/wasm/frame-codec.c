@@ -4,25 +4,23 @@
 #include <wasm_simd128.h>
 
 // dst[i] = src[i] for all i when every value is an integer in [0, max]; returns 1 then, else 0
-// (dst is then partly written). n is a multiple of 16.
+// (dst is then partly written). n is a multiple of 16. Adding 2^23 puts an integer 0 ≤ v < 2^23
+// in the low mantissa bits, which is cheaper on x64 than a saturating float-to-int conversion;
+// subtracting it again gives v back exactly only when v is an integer.
+static inline v128_t ints(v128_t a, v128_t max, v128_t *ok) {
+  const v128_t magic = wasm_f32x4_splat(8388608.0f);
+  v128_t s = wasm_f32x4_add(a, magic);
+  v128_t i = wasm_i32x4_sub(s, wasm_i32x4_splat(0x4B000000));
+  *ok = wasm_v128_and(*ok, wasm_v128_and(wasm_f32x4_eq(wasm_f32x4_sub(s, magic), a), wasm_u32x4_le(i, max)));
+  return i;
+}
+
 static inline int narrow(const float *restrict src, void *restrict dst, int n, int wide) {
-  const v128_t lo = wasm_f32x4_splat(0.0f);
-  const v128_t hi = wasm_f32x4_splat(wide ? 65535.0f : 255.0f);
+  const v128_t max = wasm_i32x4_splat(wide ? 65535 : 255);
   v128_t ok = wasm_i32x4_splat(-1);
   for (int i = 0; i < n; i += 16) {
-    v128_t a = wasm_v128_load(src + i), b = wasm_v128_load(src + i + 4);
-    v128_t c = wasm_v128_load(src + i + 8), d = wasm_v128_load(src + i + 12);
-    v128_t ia = wasm_i32x4_trunc_sat_f32x4(a), ib = wasm_i32x4_trunc_sat_f32x4(b);
-    v128_t ic = wasm_i32x4_trunc_sat_f32x4(c), id = wasm_i32x4_trunc_sat_f32x4(d);
-    // Exact: converting back gives the same value (NaN never equals), and it lies in range.
-    ok = wasm_v128_and(ok, wasm_f32x4_eq(wasm_f32x4_convert_i32x4(ia), a));
-    ok = wasm_v128_and(ok, wasm_f32x4_eq(wasm_f32x4_convert_i32x4(ib), b));
-    ok = wasm_v128_and(ok, wasm_f32x4_eq(wasm_f32x4_convert_i32x4(ic), c));
-    ok = wasm_v128_and(ok, wasm_f32x4_eq(wasm_f32x4_convert_i32x4(id), d));
-    ok = wasm_v128_and(ok, wasm_v128_and(wasm_f32x4_ge(a, lo), wasm_f32x4_le(a, hi)));
-    ok = wasm_v128_and(ok, wasm_v128_and(wasm_f32x4_ge(b, lo), wasm_f32x4_le(b, hi)));
-    ok = wasm_v128_and(ok, wasm_v128_and(wasm_f32x4_ge(c, lo), wasm_f32x4_le(c, hi)));
-    ok = wasm_v128_and(ok, wasm_v128_and(wasm_f32x4_ge(d, lo), wasm_f32x4_le(d, hi)));
+    v128_t ia = ints(wasm_v128_load(src + i), max, &ok), ib = ints(wasm_v128_load(src + i + 4), max, &ok);
+    v128_t ic = ints(wasm_v128_load(src + i + 8), max, &ok), id = ints(wasm_v128_load(src + i + 12), max, &ok);
     v128_t ab = wasm_u16x8_narrow_i32x4(ia, ib), cd = wasm_u16x8_narrow_i32x4(ic, id);
     if (wide) {
       wasm_v128_store((unsigned short *)dst + i, ab);
