@@ -25,7 +25,7 @@ function TokenButton() {
     setOpen(false);
   };
   return html`<span class="token">
-    <button onClick=${() => setOpen(!open)} title="bearer token for start/stop/resume from another machine">🔑 ${has ? "token set" : "token"}</button>
+    <button onClick=${() => setOpen(!open)} title="bearer token for start/stop/resume from another machine">${has ? "token set" : "set token"}</button>
     ${open
       ? html`<form class="token-form" onSubmit=${save}>
           <input name="token" type="password" autocomplete="off" placeholder="bearer token (empty = none)" value=${getToken()} />

@@ -22,7 +22,7 @@ export function ProcessingControls({ acquisitionId, summary, onDone }: { acquisi
       setNote(`${action}: ${r.queued} queued`);
       onDone();
     } catch (e) {
-      setError(e instanceof ApiError && e.status === 401 ? new ApiError(401, e.code, `${e.message} (set a token with the key button above)`) : e);
+      setError(e instanceof ApiError && e.status === 401 ? new ApiError(401, e.code, `${e.message} (set a bearer token with the token button at the top)`) : e);
     } finally {
       setBusy(undefined);
     }

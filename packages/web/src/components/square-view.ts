@@ -31,6 +31,8 @@ export function SquareView({ squareId, hole, onHole }: { squareId: string | unde
     }
     quality = new Map([...acc].map(([k, v]) => [k, mean(v)!]));
   }
+  // Holes stay visible (and clickable) however far apart they are.
+  const minR = box === undefined ? 0 : box[2] / 70;
   const s = square.data;
   return html`<section class="panel square">
     <h3>Square ${s?.naturalId ?? ""} <small>${s?.state ?? ""} · ${holes.data?.total ?? "…"} holes</small>
@@ -47,7 +49,7 @@ export function SquareView({ squareId, hole, onHole }: { squareId: string | unde
           ${placed.map((h) => {
             const q = quality?.get(h.id);
             const fill = quality !== undefined ? (q === undefined ? "transparent" : resolutionColour(q)) : (STATE_COLOURS[h.state ?? "Defined"] ?? "#888");
-            return html`<circle class=${`hole${h.id === hole ? " sel" : ""}`} data-hole=${h.id} cx=${h.pixelX} cy=${h.pixelY} r=${(h.diameterPx ?? 20) / 2} fill=${fill}
+            return html`<circle class=${`hole${h.id === hole ? " sel" : ""}`} data-hole=${h.id} cx=${h.pixelX} cy=${h.pixelY} r=${Math.max((h.diameterPx ?? 20) / 2, minR)} fill=${fill}
               onClick=${() => onHole(h.id === hole ? undefined : h.id)}>
               <title>${`hole ${h.naturalId}: ${h.state ?? "no state"}${h.nearGridBar === true ? ", near grid bar" : ""}${q === undefined ? "" : `, CTF fit ${fmt(q)} Å`}`}</title>
             </circle>`;
