@@ -14,6 +14,7 @@ import { MotionOptions, type MotionConfig } from "./options.js";
 import { frameGroups, measurePatches, type PatchMeasurements } from "./patches.js";
 import { alignGrid, prepareFrame, type AlignGrid } from "./prepare.js";
 import { FrameCache } from "./frame-cache.js";
+import { acquireCodec } from "./frame-codec.js";
 import { kernelArena, type Arena } from "../image/kernels.js";
 import { smoothTrajectory } from "./smooth.js";
 import { readInto, type FrameSource } from "./source.js";
@@ -75,9 +76,11 @@ export async function correctMotion(source: FrameSource, options: MotionOptions)
 
   const grid = alignGrid(width, height, cfg.alignSize, cfg.binning);
   const arena = kernelArena();
+  const codec = acquireCodec();
   try {
     return await run(arena);
   } finally {
+    codec.release();
     arena.release();
   }
 
@@ -86,18 +89,18 @@ export async function correctMotion(source: FrameSource, options: MotionOptions)
     const n = width * height;
     const gainPtr = cfg.gain === undefined ? undefined : arena.buffer("gain", 4 * n);
     if (gainPtr !== undefined && cfg.gain !== undefined) arena.f32(gainPtr, n).set(cfg.gain);
-    arena.buffer("binned", 4 * grid.width * grid.height);
-    arena.buffer("bin-rows", 4 * grid.width * grid.bin);
     const binnedApix = cfg.pixelSize * grid.bin;
-    const framePtr = arena.buffer("frame", 4 * n);
-    const cache = new FrameCache(cfg.cacheFramesBytes);
+    // The alignment pass reads into the codec's memory, which caches, applies the gain and bins there.
+    codec.layout(n, grid.width * grid.height, grid.width * grid.bin);
+    if (cfg.gain !== undefined) codec.setGain(cfg.gain);
+    const cache = new FrameCache(cfg.cacheFramesBytes, codec);
     const spectra: Spectrum2D[] = [];
     for (let i = 0; i < frameCount; i++) {
       cfg.signal?.throwIfAborted();
-      await readInto(source, i, () => arena.f32(framePtr, n));
-      cache.store(i, arena.f32(framePtr, n));
-      if (gainPtr !== undefined) arena.fn.mul_inplace(framePtr, gainPtr, n);
-      spectra.push(prepareFrame(fft, arena, framePtr, width, grid));
+      await readInto(source, i, () => codec.frame());
+      cache.store(i, codec.frame());
+      if (cfg.gain !== undefined) codec.applyGain();
+      spectra.push(prepareFrame(fft, codec, width, grid));
       progress((0.4 * (i + 1)) / frameCount, "reading");
     }
     lap("prepare");

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { simulateMovie } from "../simulate/simulate.js";
 import { correctMotion } from "./correct.js";
 import { FrameCache } from "./frame-cache.js";
+import { acquireCodec } from "./frame-codec.js";
 import { framesSource, type FrameSource } from "./source.js";
 
 describe("FrameCache", () => {
@@ -17,7 +18,7 @@ describe("FrameCache", () => {
     ["NaN as Float32", frame((k) => (k === 3 ? NaN : 1)), 4 * N],
     ["values past 65535 as Float32", frame((k) => (k === 900 ? 70000 : 1)), 4 * N],
   ])("keeps %s, exactly", (_, values, bytes) => {
-    const cache = new FrameCache(1e9);
+    const cache = new FrameCache(1e9, acquireCodec());
     expect(cache.store(0, values)).toBe(true);
     expect(cache.bytes).toBe(bytes);
     const out = new Float32Array(N).fill(-7);
@@ -27,7 +28,7 @@ describe("FrameCache", () => {
   });
 
   it("keeps frames only while they fit the budget, narrowing to fit", () => {
-    const cache = new FrameCache(2.5 * N);
+    const cache = new FrameCache(2.5 * N, acquireCodec());
     expect(cache.store(0, frame((k) => k % 7))).toBe(true); // N bytes
     expect(cache.store(1, frame(() => 1000))).toBe(false); // 2N would pass 2.5N
     expect(cache.store(2, frame(() => 2))).toBe(true);

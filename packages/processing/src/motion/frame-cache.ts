@@ -1,4 +1,4 @@
-import { narrowFrame } from "./frame-codec.js";
+import type { FrameCodec } from "./frame-codec.js";
 
 /**
  * Raw frames kept between the alignment pass and the summing pass, so a movie is decoded once
@@ -10,7 +10,11 @@ export class FrameCache {
   private readonly frames: (Uint8Array | Uint16Array | Float32Array | undefined)[] = [];
   private used = 0;
 
-  constructor(private readonly budgetBytes: number) {}
+  /** `codec` narrows the frames (in WebAssembly: JavaScript's float-to-integer conversion is slow). */
+  constructor(
+    private readonly budgetBytes: number,
+    private readonly codec: FrameCodec,
+  ) {}
 
   /** Bytes held. */
   get bytes(): number {
@@ -21,7 +25,8 @@ export class FrameCache {
   store(index: number, frame: Float32Array): boolean {
     const n = frame.length;
     if (this.used + n > this.budgetBytes) return false;
-    const kept = compact(frame, this.budgetBytes - this.used);
+    const room = this.budgetBytes - this.used;
+    const kept = this.codec.narrow(frame, 2 * n <= room) ?? (4 * n <= room ? frame.slice() : undefined);
     if (kept === undefined) return false;
     this.frames[index] = kept;
     this.used += kept.byteLength;
@@ -41,10 +46,4 @@ export class FrameCache {
     this.frames.length = 0;
     this.used = 0;
   }
-}
-
-/** The narrowest exact copy of `frame` within `room` bytes, or undefined. */
-function compact(frame: Float32Array, room: number): Uint8Array | Uint16Array | Float32Array | undefined {
-  const n = frame.length;
-  return narrowFrame(frame, 2 * n <= room) ?? (4 * n <= room ? frame.slice() : undefined);
 }

@@ -13,34 +13,93 @@ interface WasmApi {
 interface CodecExports {
   to_u8(src: number, dst: number, n: number): number;
   to_u16(src: number, dst: number, n: number): number;
+  mul_inplace(a: number, b: number, n: number): void;
+  bin_image(src: number, width: number, factor: number, outW: number, outH: number, x0: number, y0: number, out: number, tmp: number): void;
   __heap_base: { value: number };
 }
 
 const PAGE = 65536;
+const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+let compiled: object | undefined;
+const pool: FrameCodec[] = [];
 
-/** wasm/frame-codec.c with a memory that holds one float frame and its narrowed copy. */
-class FrameCodec {
+/**
+ * wasm/frame-codec.c with its own memory, laid out as: one float frame (the alignment pass reads
+ * frames straight into it), its narrowed copy, the gain, and the binned frame. One run owns one
+ * codec at a time (`acquireCodec` … `release`), so interleaved runs never share the frame slot.
+ */
+export class FrameCodec {
   private readonly memory: WasmMemory;
   private readonly fn: CodecExports;
   private readonly base: number;
+  private n = 0;
+  private binCount = 0;
 
   constructor() {
-    const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+    compiled ??= new wasm.Module(Buffer.from(FRAME_CODEC_WASM_BASE64, "base64"));
     this.memory = new wasm.Memory({ initial: 32, maximum: 65536 });
-    const instance = new wasm.Instance(new wasm.Module(Buffer.from(FRAME_CODEC_WASM_BASE64, "base64")), { env: { memory: this.memory } });
-    this.fn = instance.exports as unknown as CodecExports;
+    this.fn = new wasm.Instance(compiled, { env: { memory: this.memory } }).exports as unknown as CodecExports;
     this.base = Math.ceil(Number(this.fn.__heap_base.value) / 64) * 64;
   }
 
-  /** The narrowest exact integer copy of `frame` (Uint16 only when `wide`), or undefined. */
+  /** Size the memory for frames of `n` values and binned frames of `binCount` (+ `binTmp` scratch). */
+  layout(n: number, binCount = 0, binTmp = 0): void {
+    this.n = n;
+    this.binCount = binCount;
+    const end = this.binTmpPtr + 4 * binTmp;
+    const need = end - this.memory.buffer.byteLength;
+    if (need > 0) this.memory.grow(Math.ceil(need / PAGE));
+  }
+
+  private get framePtr(): number {
+    return this.base;
+  }
+  private get narrowPtr(): number {
+    return align(this.framePtr + 4 * this.n);
+  }
+  private get gainPtr(): number {
+    return align(this.narrowPtr + 2 * this.n);
+  }
+  private get binPtr(): number {
+    return align(this.gainPtr + 4 * this.n);
+  }
+  private get binTmpPtr(): number {
+    return align(this.binPtr + 4 * this.binCount);
+  }
+
+  /** The frame slot (valid while this codec is held: its memory only grows in `layout`). */
+  frame(): Float32Array {
+    return new Float32Array(this.memory.buffer, this.framePtr, this.n);
+  }
+
+  setGain(gain: Float32Array): void {
+    new Float32Array(this.memory.buffer, this.gainPtr, this.n).set(gain);
+  }
+
+  /** Multiply the frame slot by the gain set with `setGain`. */
+  applyGain(): void {
+    this.fn.mul_inplace(this.framePtr, this.gainPtr, this.n);
+  }
+
+  /** Bin the frame slot (see image/wasm/kernels.c bin_image); returns a copy. */
+  bin(width: number, factor: number, outW: number, outH: number, x0: number, y0: number): Float32Array {
+    this.fn.bin_image(this.framePtr, width, factor, outW, outH, x0, y0, this.binPtr, this.binTmpPtr);
+    return new Float32Array(this.memory.buffer, this.binPtr, outW * outH).slice();
+  }
+
+  /**
+   * The narrowest exact integer copy of `frame` (Uint16 only when `wide`), or undefined. The frame
+   * slot itself is narrowed where it lies; any other array is copied into the slot first.
+   */
   narrow(frame: Float32Array, wide: boolean): Uint8Array | Uint16Array | undefined {
     const n = frame.length;
+    if (frame.buffer !== this.memory.buffer || frame.byteOffset !== this.framePtr) {
+      if (n > this.n) this.layout(n, this.binCount);
+      new Float32Array(this.memory.buffer, this.framePtr, n).set(frame);
+    }
     const bulk = n - (n % 16);
-    const src = this.base;
-    const dst = src + 4 * n;
-    const need = dst + 2 * n - this.memory.buffer.byteLength;
-    if (need > 0) this.memory.grow(Math.ceil(need / PAGE));
-    new Float32Array(this.memory.buffer, src, n).set(frame);
+    const src = this.framePtr;
+    const dst = this.narrowPtr;
     if (this.fn.to_u8(src, dst, bulk) === 1) {
       const out = new Uint8Array(n);
       out.set(new Uint8Array(this.memory.buffer, dst, bulk));
@@ -51,7 +110,14 @@ class FrameCodec {
     out.set(new Uint16Array(this.memory.buffer, dst, bulk));
     return tail(frame, out, bulk, 65535) ? out : undefined;
   }
+
+  /** Give the codec back for another run (its memory is kept for reuse). */
+  release(): void {
+    pool.push(this);
+  }
 }
+
+const align = (p: number): number => Math.ceil(p / 64) * 64;
 
 /** Narrow the last values (past the SIMD bulk) in JavaScript; false when one does not fit. */
 function tail(frame: Float32Array, out: Uint8Array | Uint16Array, from: number, max: number): boolean {
@@ -63,13 +129,7 @@ function tail(frame: Float32Array, out: Uint8Array | Uint16Array, from: number, 
   return true;
 }
 
-let codec: FrameCodec | undefined;
-
-/**
- * The narrowest exact integer copy of a float frame: Uint8Array when every value is an integer in
- * 0–255, else (when `wide`) Uint16Array for 0–65535, else undefined.
- */
-export function narrowFrame(frame: Float32Array, wide: boolean): Uint8Array | Uint16Array | undefined {
-  codec ??= new FrameCodec();
-  return codec.narrow(frame, wide);
+/** A codec for one run (call `release()` when done). */
+export function acquireCodec(): FrameCodec {
+  return pool.pop() ?? new FrameCodec();
 }

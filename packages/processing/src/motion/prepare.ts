@@ -1,7 +1,7 @@
 import { goodSizeAtMost } from "../fft/sizes.js";
 import type { Fft } from "../fft/fft.js";
 import type { Spectrum2D } from "../fft/spectrum2d.js";
-import type { Arena } from "../image/kernels.js";
+import type { FrameCodec } from "./frame-codec.js";
 import { normaliseAndTaper } from "../image/taper.js";
 import { ProcessingError } from "@emflow/core";
 
@@ -24,13 +24,9 @@ export function alignGrid(width: number, height: number, alignSize: number, binn
   return { bin, width: bw, height: bh, x0: Math.floor((width - bw * bin) / 2), y0: Math.floor((height - bh * bin) / 2) };
 }
 
-/** Bin a loaded frame onto the grid (SIMD kernel), normalise and taper it, and transform it. */
-export function prepareFrame(fft: Fft, arena: Arena, framePtr: number, width: number, grid: AlignGrid): Spectrum2D {
-  const count = grid.width * grid.height;
-  const out = arena.buffer("binned", 4 * count);
-  const tmp = arena.buffer("bin-rows", 4 * grid.width * grid.bin);
-  arena.fn.bin_image(framePtr, width, grid.bin, grid.width, grid.height, grid.x0, grid.y0, out, tmp);
-  const binned = arena.f32(out, count).slice();
+/** Bin the frame in `codec`'s frame slot onto the grid, normalise and taper it, and transform it. */
+export function prepareFrame(fft: Fft, codec: FrameCodec, width: number, grid: AlignGrid): Spectrum2D {
+  const binned = codec.bin(width, grid.bin, grid.width, grid.height, grid.x0, grid.y0);
   normaliseAndTaper(binned, grid.width, grid.height, Math.max(4, 0.05 * Math.min(grid.width, grid.height)));
   return fft.forward2d(binned, grid.width, grid.height);
 }

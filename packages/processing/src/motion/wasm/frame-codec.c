@@ -1,6 +1,7 @@
 // Exact narrowing of float32 frames for the frame cache (frame-cache.ts), in WebAssembly SIMD:
 // JavaScript's float-to-integer conversions run ~3 ns a value, which is a 4k frame's decode time.
-// No libc, no stack, no data: plain loops over memory the JavaScript side lays out.
+// Also the gain and binning of the alignment pass, so a frame read into this module's memory is
+// never copied. No libc, no stack, no data: plain loops over memory the JavaScript side lays out.
 #include <wasm_simd128.h>
 
 // dst[i] = src[i] for all i when every value is an integer in [0, max]; returns 1 then, else 0
@@ -35,3 +36,30 @@ static inline int narrow(const float *restrict src, void *restrict dst, int n, i
 
 __attribute__((export_name("to_u8"))) int to_u8(const float *restrict src, unsigned char *restrict dst, int n) { return narrow(src, dst, n, 0); }
 __attribute__((export_name("to_u16"))) int to_u16(const float *restrict src, unsigned short *restrict dst, int n) { return narrow(src, dst, n, 1); }
+
+// a[i] *= b[i] (the gain, on a frame in this module's memory)
+__attribute__((export_name("mul_inplace"))) void mul_inplace(float *restrict a, const float *restrict b, int n) {
+  for (int i = 0; i < n; i++) a[i] *= b[i];
+}
+
+// Average factor x factor blocks starting at (x0, y0) into out (outW x outH), as bin_image in
+// image/wasm/kernels.c (kept here so the alignment pass never copies a frame between memories).
+__attribute__((export_name("bin_image"))) void bin_image(const float *restrict src, int width, int factor, int outW, int outH, int x0, int y0, float *restrict out, float *restrict tmp) {
+  float scale = 1.0f / (float)(factor * factor);
+  int span = outW * factor;
+  for (int by = 0; by < outH; by++) {
+    const float *row = src + (unsigned long)(y0 + by * factor) * width + x0;
+    for (int x = 0; x < span; x++) tmp[x] = row[x];
+    for (int r = 1; r < factor; r++) {
+      const float *next = row + (unsigned long)r * width;
+      for (int x = 0; x < span; x++) tmp[x] += next[x];
+    }
+    float *o = out + (unsigned long)by * outW;
+    for (int bx = 0; bx < outW; bx++) {
+      const float *p = tmp + bx * factor;
+      float sum = 0.0f;
+      for (int k = 0; k < factor; k++) sum += p[k];
+      o[bx] = sum * scale;
+    }
+  }
+}
