@@ -4,7 +4,7 @@
 set -eu
 cd "$(dirname "$0")"
 CLANG=${CLANG:-clang-14}
-$CLANG --target=wasm32 -O3 -nostdlib -fno-builtin \
+$CLANG --target=wasm32 -O3 -msimd128 -nostdlib -fno-builtin \
   -Wl,--no-entry -Wl,--strip-all -Wl,--export=scan -Wl,--export=__heap_base -Wl,--import-memory \
   -Wl,--max-memory=4294967296 -o scan.wasm scan.c
 {

@@ -24,6 +24,7 @@ const PAGE = 65536;
 /** int32 fields per element record (see scan.c). */
 export const REC = 8;
 const FULL = -2;
+const PAD = 16; // scan.c reads up to 15 bytes past the input
 
 /** The records of one scanned document: `count` elements, REC int32 each, from `recs[0]`. */
 export interface ScannedElements {
@@ -71,7 +72,7 @@ class WasmScan implements WasmScanner {
     if (recCap <= this.recCap && inCap <= this.inCap) return;
     this.recCap = Math.max(recCap, this.recCap);
     this.inCap = Math.max(inCap, this.inCap);
-    const need = this.inPtr + this.inCap - this.memory.buffer.byteLength;
+    const need = this.inPtr + this.inCap + PAD - this.memory.buffer.byteLength;
     if (need > 0) this.memory.grow(Math.ceil(need / PAGE));
     this.heap = new Uint8Array(this.memory.buffer);
     this.recs = new Int32Array(this.memory.buffer);

@@ -23,6 +23,8 @@
 #define BAIL (-1)
 #define FULL (-2)
 
+#include <wasm_simd128.h>
+
 typedef unsigned char u8;
 typedef unsigned int u32;
 typedef unsigned long long u64;
@@ -51,27 +53,47 @@ static int has_nil(const u8 *s, int a, int b) {
 /* True when s[0..n) has a NUL or a byte >= 0x80 (binary data, or text the caller decodes itself). */
 static int unusual_bytes(const u8 *s, int n) {
   int i = 0;
-  u64 hi = 0, zero = 0;
-  for (; i + 8 <= n; i += 8) {
-    u64 v;
-    __builtin_memcpy(&v, s + i, 8);
-    hi |= v;
-    zero |= (v - 0x0101010101010101ULL) & ~v;
+  v128_t acc = wasm_i8x16_splat(0);
+  const v128_t zero = wasm_i8x16_splat(0);
+  for (; i + 16 <= n; i += 16) {
+    v128_t v = wasm_v128_load(s + i);
+    acc = wasm_v128_or(acc, wasm_v128_or(v, wasm_i8x16_eq(v, zero)));
   }
-  if ((hi | zero) & 0x8080808080808080ULL) return 1;
+  if (wasm_i8x16_bitmask(acc) != 0) return 1;
   for (; i < n; i++)
     if (s[i] == 0 || s[i] >= 0x80) return 1;
   return 0;
 }
 
-/* Index of the first `c` in s[p..n), or n. */
+/* Index of the first `c` in s[p..n), or n. Reads up to 15 bytes past n (the caller pads the input). */
 static int find(const u8 *s, int p, int n, u8 c) {
-  while (p < n && s[p] != c) p++;
-  return p;
+  const v128_t k = wasm_i8x16_splat((char)c);
+  for (; p < n; p += 16) {
+    int m = wasm_i8x16_bitmask(wasm_i8x16_eq(wasm_v128_load(s + p), k));
+    if (m != 0) {
+      p += __builtin_ctz(m);
+      return p < n ? p : n;
+    }
+  }
+  return n;
+}
+
+/* Index of the first '>', '"' or '\'' in s[p..n), or n (same padding as find). */
+static int find_tag_end(const u8 *s, int p, int n) {
+  const v128_t gt = wasm_i8x16_splat('>'), dq = wasm_i8x16_splat('"'), sq = wasm_i8x16_splat('\'');
+  for (; p < n; p += 16) {
+    v128_t v = wasm_v128_load(s + p);
+    int m = wasm_i8x16_bitmask(wasm_v128_or(wasm_i8x16_eq(v, gt), wasm_v128_or(wasm_i8x16_eq(v, dq), wasm_i8x16_eq(v, sq))));
+    if (m != 0) {
+      p += __builtin_ctz(m);
+      return p < n ? p : n;
+    }
+  }
+  return n;
 }
 
 /*
- * Scan s[0..n); write at most `cap` records to `out`. Returns the record count, BAIL, or
+ * Scan s[0..n), followed by 16 bytes of padding; write at most `cap` records to `out`. Returns the record count, BAIL, or
  * FULL when `cap` is too small.
  */
 int scan(const u8 *s, int n, int *out, int cap) {
@@ -140,14 +162,12 @@ int scan(const u8 *s, int n, int *out, int cap) {
     }
     int name_end = i;
     if (name_end == lt + 1) return BAIL;
-    for (; i < n; i++) {
-      u8 c = s[i];
-      if (c == '>') break;
-      if (c == '"' || c == '\'') {
-        int close = find(s, i + 1, n, c);
-        if (close >= n) return BAIL;
-        i = close;
-      }
+    for (;;) {
+      i = find_tag_end(s, i, n);
+      if (i >= n || s[i] == '>') break;
+      int close = find(s, i + 1, n, s[i]);
+      if (close >= n) return BAIL;
+      i = close + 1;
     }
     if (i >= n) return BAIL;
     if (depth == 0 && saw_root) return BAIL;
