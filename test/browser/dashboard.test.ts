@@ -110,6 +110,8 @@ describe.skipIf(!existsSync(CHROMIUM))("dashboard in headless Chromium", () => {
     // Counts only ever grow, and the page saw them before the end (more than one value).
     expect(seen).toEqual([...seen].sort((a, b) => a - b));
     expect(seen.length).toBeGreaterThan(1);
+    // Throughput at a glance: the page's own rate from the counts it saw rise.
+    expect(Number(await text("tr[data-session] td[data-field=rate]"))).toBeGreaterThan(0);
     await writing;
   }, 60_000);
 

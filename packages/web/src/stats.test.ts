@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { bounds, linePath, mean, resolutionColour, timeBins, visibleRange } from "./stats.js";
+import { bounds, linePath, mean, ratePerHour, resolutionColour, timeBins, visibleRange } from "./stats.js";
 
 describe("dashboard helpers", () => {
   it("mean skips absent and non-finite values", () => {
@@ -37,5 +37,15 @@ describe("dashboard helpers", () => {
 
   it("line paths scale into the box with y up and break at gaps", () => {
     expect(linePath([[0, 0], [1, 10], [2, undefined], [3, 5]], 30, 10)).toBe("M0.0,10.0L10.0,0.0M30.0,5.0");
+  });
+
+  it("throughput from count observations: per hour over the window, 0 when idle", () => {
+    const min = 60_000;
+    expect(ratePerHour([[0, 10]], 0)).toBeUndefined();
+    // 10 → 40 micrographs in 3 minutes = 600/h.
+    expect(ratePerHour([[0, 10], [1 * min, 20], [3 * min, 40]], 3 * min)).toBe(600);
+    // Older observations than the window are not used beyond the one just before it.
+    expect(ratePerHour([[0, 0], [10 * min, 100], [12 * min, 110], [14 * min, 120]], 14 * min)).toBe(300);
+    expect(ratePerHour([[0, 0], [1 * min, 10]], 20 * min)).toBe(0);
   });
 });

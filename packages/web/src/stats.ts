@@ -80,3 +80,18 @@ export function linePath(points: ReadonlyArray<[number, number | undefined]>, w:
 export function fmt(v: number | null | undefined, digits = 1): string {
   return v === null || v === undefined || !Number.isFinite(v) ? "–" : v.toFixed(digits);
 }
+
+/**
+ * Rate per hour from (time ms, cumulative count) observations, over those within `windowMs`
+ * before `now`; undefined with fewer than two, 0 once the count has not moved for the whole window.
+ */
+export function ratePerHour(history: ReadonlyArray<[number, number]>, now: number, windowMs = 300_000): number | undefined {
+  const last = history[history.length - 1];
+  if (last === undefined || history.length < 2) return undefined;
+  if (now - last[0] > windowMs) return 0;
+  const recent = history.filter(([t]) => t >= now - windowMs);
+  // Two observations in the window: rate between them; otherwise from the one before the last.
+  const base = recent.length >= 2 ? recent[0]! : history[history.length - 2]!;
+  const dt = last[0] - base[0];
+  return dt <= 0 ? undefined : ((last[1] - base[1]) / dt) * 3_600_000;
+}

@@ -2,7 +2,8 @@
 import { allPages, get } from "../api.js";
 import { html } from "../html.js";
 import { useResource } from "../hooks.js";
-import { fmt } from "../stats.js";
+import { useRef } from "preact/hooks";
+import { fmt, ratePerHour } from "../stats.js";
 import type { Acquisition, AcquisitionSummary, ProcessingSummary } from "../types.js";
 import { ErrorBox } from "./common.js";
 
@@ -18,7 +19,7 @@ export function SessionList() {
     ${list.data !== undefined && items.length === 0 ? html`<p class="empty">No sessions yet. Point an agent at an EPU directory (<code>emflow agent watch</code>).</p>` : ""}
     <div class="table-wrap"><table class="sessions">
       <thead><tr>
-        <th>session</th><th>state</th><th>processing</th><th class="n">squares</th><th class="n">holes</th><th class="n">micrographs</th>
+        <th>session</th><th>state</th><th>processing</th><th class="n">squares</th><th class="n">holes</th><th class="n">micrographs</th><th class="n" title="micrographs acquired per hour, as seen by this page over the last few minutes">/h</th>
         <th class="n">processed</th><th class="n">failed</th><th class="n">CTF fit Å</th><th class="n">motion Å</th><th class="n">particles</th><th class="n">ice</th>
       </tr></thead>
       <tbody>${items.map((a) => html`<${SessionRow} key=${a.id} acquisition=${a} />`)}</tbody>
@@ -40,6 +41,10 @@ function SessionRow({ acquisition: a }: { acquisition: Acquisition }) {
   );
   const s = r.data?.summary;
   const p = r.data?.processing;
+  // Throughput as this page sees it: micrograph counts over the last minutes (EPU's clock may differ from ours).
+  const history = useRef<Array<[number, number]>>([]);
+  if (s !== undefined && history.current[history.current.length - 1]?.[1] !== s.micrographs) history.current = [...history.current, [Date.now(), s.micrographs]];
+  const rate = ratePerHour(history.current, Date.now());
   const last = s?.lastUpdateAt === null || s?.lastUpdateAt === undefined ? undefined : Date.parse(s.lastUpdateAt);
   const state = last === undefined ? "empty" : Date.now() - last < LIVE_WINDOW_MS ? "live" : "idle";
   return html`<tr data-session=${a.id}>
@@ -49,6 +54,7 @@ function SessionRow({ acquisition: a }: { acquisition: Acquisition }) {
     <td class="n">${s?.gridSquares ?? ""}</td>
     <td class="n">${s?.foilHoles ?? ""}</td>
     <td class="n" data-field="micrographs">${s?.micrographs ?? ""}</td>
+    <td class="n" data-field="rate">${fmt(rate, 0)}</td>
     <td class="n" data-field="processed">${p?.processed ?? ""}</td>
     <td class="n">${p?.failed ?? ""}</td>
     <td class="n">${fmt(p?.means.ctfFitResolutionA)}</td>
