@@ -30,13 +30,12 @@ async function walkTree(
     const entries = await readdir(abs, { withFileTypes: true }).catch(() => []);
     const stats: Array<Promise<void>> = [];
     for (const e of entries) {
-      const childAbs = path.join(abs, e.name);
       const childRel = rel === "" ? e.name : `${rel}/${e.name}`;
-      if (e.isDirectory()) await walk(childAbs, childRel);
+      if (e.isDirectory()) await walk(path.join(abs, e.name), childRel);
       else if (e.isFile() && !withStamps) out.set(childRel, undefined);
       else if (e.isFile()) {
         stats.push(
-          stat(childAbs).then(
+          stat(path.join(abs, e.name)).then(
             (s) => void out.set(childRel, { size: s.size, mtimeMs: s.mtimeMs }),
             () => undefined,
           ),

@@ -28,7 +28,8 @@ const GS_METADATA = /^GridSquare_(\d+)\.dm$/i;
 
 /** Split a relative path on either separator (EPU paths may arrive with backslashes). */
 export function pathParts(relPath: string): string[] {
-  return relPath.split(SEP).filter((p) => p.length > 0 && p !== ".");
+  // A plain string split is several times faster than the regex, and most paths have no backslash.
+  return (relPath.indexOf("\\") === -1 ? relPath.split("/") : relPath.split(SEP)).filter((p) => p.length > 0 && p !== ".");
 }
 
 /**
