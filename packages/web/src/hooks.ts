@@ -70,13 +70,6 @@ export function useResource<T>(load: (signal: AbortSignal) => Promise<T>, deps: 
   return { ...state, reload: () => setTick((t) => t + 1) };
 }
 
-/** Re-render when any of the page's change events arrive (throttled by the stream's batching). */
-export function useLiveTick(filter: (e: ChangeEvent) => boolean, deps: readonly unknown[]): number {
-  const [tick, setTick] = useState(0);
-  useEffect(() => live.subscribe((events) => events.some(filter) && setTick((t) => t + 1)), deps);
-  return tick;
-}
-
 /** The current location hash, parsed into a path and query. */
 export function useRoute(): { path: string[]; query: URLSearchParams } {
   const parse = () => {

@@ -2,17 +2,20 @@
 import { allPages, get } from "../api.js";
 import { html } from "../html.js";
 import { useResource } from "../hooks.js";
-import { useRef } from "preact/hooks";
+import { useRef, useState } from "preact/hooks";
 import { fmt, ratePerHour } from "../stats.js";
 import type { Acquisition, AcquisitionSummary, ProcessingSummary } from "../types.js";
 import { ErrorBox } from "./common.js";
 
 const LIVE_WINDOW_MS = 120_000;
+const PAGE_ROWS = 50;
 
 /** All sessions, newest first. */
 export function SessionList() {
   const list = useResource(() => allPages<Acquisition>("/api/v1/acquisitions", {}, 1000), [], { refreshOn: (e) => e.kind === "acquisition" && e.op === "created" });
   const items = [...(list.data?.items ?? [])].reverse();
+  // Each row costs two requests (and more on its events), so rows beyond the newest are opt-in.
+  const [shown, setShown] = useState(PAGE_ROWS);
   return html`<section class="panel">
     <h2>Sessions <small>${list.data === undefined ? "" : `${list.data.total}`}</small></h2>
     <${ErrorBox} error=${list.error} what="sessions" />
@@ -22,8 +25,9 @@ export function SessionList() {
         <th>session</th><th>state</th><th>processing</th><th class="n">squares</th><th class="n">holes</th><th class="n">micrographs</th><th class="n" title="micrographs acquired per hour, as seen by this page over the last few minutes">/h</th>
         <th class="n">processed</th><th class="n">failed</th><th class="n">CTF fit Å</th><th class="n">motion Å</th><th class="n">particles</th><th class="n">ice</th>
       </tr></thead>
-      <tbody>${items.map((a) => html`<${SessionRow} key=${a.id} acquisition=${a} />`)}</tbody>
+      <tbody>${items.slice(0, shown).map((a) => html`<${SessionRow} key=${a.id} acquisition=${a} />`)}</tbody>
     </table></div>
+    ${items.length > shown ? html`<button onClick=${() => setShown(shown + PAGE_ROWS)}>show ${Math.min(PAGE_ROWS, items.length - shown)} more of ${items.length - shown}</button>` : ""}
   </section>`;
 }
 
