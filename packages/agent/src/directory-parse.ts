@@ -4,11 +4,20 @@
  */
 import path from "node:path";
 import type { Logger } from "pino";
-import { itemKey, type EpuPathInfo, type EmflowError, type IngestItem, type ParsedEpuFile, type IngestKind, type SessionKey } from "@emflow/core";
+import {
+  classifyEpuPath,
+  itemKey,
+  type EpuPathInfo,
+  type EmflowError,
+  type IngestItem,
+  type ParsedEpuFile,
+  type IngestKind,
+  type SessionKey,
+} from "@emflow/core";
 import { syncFileSource, type FileSource } from "./fs-source.js";
 import { listTree } from "./scan.js";
-import { ParsePool, parsePoolAvailable } from "./parse-pool.js";
-import { classifyForIngest, SessionPipeline, type ClassifiedPath } from "./session/pipeline.js";
+import { ParsePool, parsePoolAvailable, type ParseOutcome } from "./parse-pool.js";
+import { SessionPipeline, sortClassified, type ClassifiedPath } from "./session/pipeline.js";
 import { readAndParse } from "./session/read-parse.js";
 
 /** Entity counts per kind. */
@@ -92,7 +101,34 @@ async function parseWith(
   model: ModelBuilder,
   poolFor: (files: number) => ParsePool | undefined,
 ): Promise<SessionModel> {
-  const entries = classifyForIngest(await listTree(dir, opts.signal));
+  // Parsing starts while the rest of the tree is still being listed: each directory's XML goes to the
+  // workers as soon as it is listed (files the pipeline applies first ahead of the micrographs), and the
+  // pipeline then applies all results in ingest order.
+  const classified: ClassifiedPath[] = [];
+  const early = new Map<string, { batch: Promise<ParseOutcome[]>; index: number }>();
+  let pool: ParsePool | undefined;
+  const submit = (batch: string[], first: boolean): void => {
+    const p = pool!.parseBatch(dir, batch, { first });
+    for (let k = 0; k < batch.length; k++) early.set(batch[k]!, { batch: p, index: k });
+  };
+  const unsent: ClassifiedPath[] = [];
+  const flush = (): void => {
+    const first = unsent.filter((e) => e.info?.kind !== "micrograph").map((e) => e.path);
+    const later = unsent.filter((e) => e.info?.kind === "micrograph").map((e) => e.path);
+    if (first.length > 0) submit(first, true);
+    if (later.length > 0) submit(later, false);
+    unsent.length = 0;
+  };
+  await listTree(dir, opts.signal, (batch) => {
+    for (const p of batch) {
+      const e = { path: p, info: classifyEpuPath(p) ?? null };
+      classified.push(e);
+      if (isParsedKind(e.info)) unsent.push(e);
+    }
+    pool ??= poolFor(classified.length);
+    if (pool !== undefined) flush();
+  });
+  const entries = sortClassified(classified);
   const rels = entries.map((e) => e.path);
   const pipeline = new SessionPipeline({
     sessionDir: dir,
@@ -133,14 +169,17 @@ async function parseWith(
   };
   const xml = entries.filter((e) => isParsedKind(e.info));
   const others = entries.filter((e) => !isParsedKind(e.info));
-  const pool = poolFor(rels.length);
+  pool ??= poolFor(rels.length);
   if (pool === undefined) {
     const files = opts.files ?? syncFileSource;
     for (const e of xml) await step(e, await readAndParse(e.path, (rel) => files.readText(path.join(dir, rel))));
   } else {
     // XML is read and parsed on worker threads; the pipeline applies the results here, in order.
-    let i = 0;
-    for await (const [, result] of pool.parseAll(dir, xml.map((e) => e.path))) await step(xml[i++]!, result);
+    flush();
+    for (const e of xml) {
+      const at = early.get(e.path)!;
+      await step(e, (await at.batch)[at.index]!);
+    }
   }
   for (const e of others) {
     if (isFolded(e)) {

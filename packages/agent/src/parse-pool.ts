@@ -40,68 +40,81 @@ export function parsePoolAvailable(): boolean {
 /** A .dm file's parse cost in image-XML files (a GridSquare .dm with 100 holes is ~50× an exposure XML). */
 const DM_WEIGHT = 32;
 
-/** A fixed set of workers; `parseAll` yields results in the order of the input. */
+/** Per file of a chunk: the parse, or the error it threw. */
+export type ParseOutcome = ParsedEpuFile | EmflowError;
+
+interface Job {
+  readonly dir: string;
+  readonly rels: string[];
+  readonly resolve: (r: ChunkResult) => void;
+}
+
+/** A fixed set of workers sharing one queue of chunks; `parseBatch` and `parseAll` parse files on them. */
 export class ParsePool {
   private readonly workers: Worker[];
   private nextId = 1;
   private readonly waiting = new Map<number, (r: ChunkResult) => void>();
+  private readonly queue: Job[] = [];
+  /** Chunks to parse before everything in `queue` (files the caller needs first). */
+  private readonly urgent: Job[] = [];
+  private readonly busy: number[];
 
   constructor(size = Math.max(1, Math.min(4, availableParallelism()))) {
     const script = workerScript();
     if (script === undefined) throw new Error("parse worker not built (run `npm run build`)");
-    this.workers = Array.from({ length: size }, () => {
+    this.busy = new Array<number>(size).fill(0);
+    this.workers = Array.from({ length: size }, (_, k) => {
       // A larger young generation: parsing makes lots of short-lived garbage, and scavenges dominate otherwise.
       const w = new Worker(script, { resourceLimits: { maxYoungGenerationSizeMb: 64 } });
       w.on("message", (r: ChunkResult) => {
         const done = this.waiting.get(r.id);
         this.waiting.delete(r.id);
+        this.busy[k]!--;
+        this.dispatch();
         done?.(r);
       });
       return w;
     });
   }
 
-  /**
-   * Parse `rels` (relative to `dir`) in chunks, a few chunks ahead per worker,
-   * yielding [rel, parse result or EmflowError] in input order.
-   */
-  async *parseAll(dir: string, rels: readonly string[], chunk = 128): AsyncGenerator<[string, ParsedEpuFile | EmflowError]> {
-    // Chunks of about equal work: a GridSquare .dm (hundreds of kB) weighs as much as dozens of image XML files,
-    // and putting them all in the first chunk would leave the other workers idle while one parses them.
-    const chunks: string[][] = [];
-    let current: string[] = [];
-    let weight = 0;
-    for (const rel of rels) {
-      current.push(rel);
-      weight += rel.endsWith(".dm") ? DM_WEIGHT : 1;
-      if (weight >= chunk) {
-        chunks.push(current);
-        current = [];
-        weight = 0;
+  /** Hand queued chunks to workers, two at a time each, so none waits for its next chunk. */
+  private dispatch(): void {
+    for (let k = 0; k < this.workers.length; k++) {
+      while (this.busy[k]! < 2 && this.urgent.length + this.queue.length > 0) {
+        const job = (this.urgent.length > 0 ? this.urgent : this.queue).shift()!;
+        const id = this.nextId++;
+        this.waiting.set(id, job.resolve);
+        this.busy[k]!++;
+        this.workers[k]!.postMessage({ id, dir: job.dir, rels: job.rels } satisfies ChunkRequest);
       }
     }
-    if (current.length > 0) chunks.push(current);
-    const ahead = this.workers.length * 3;
-    const inflight: Array<Promise<ChunkResult>> = [];
-    let sent = 0;
-    const send = (): void => {
-      const rs = chunks[sent];
-      if (rs === undefined) return;
-      const id = this.nextId++;
-      const worker = this.workers[sent % this.workers.length]!;
-      inflight.push(new Promise((resolve) => this.waiting.set(id, resolve)));
-      worker.postMessage({ id, dir, rels: rs } satisfies ChunkRequest);
-      sent++;
-    };
-    while (sent < Math.min(ahead, chunks.length)) send();
-    for (let k = 0; k < chunks.length; k++) {
-      const result = await inflight.shift()!;
-      send();
-      const rs = chunks[k]!;
-      for (let j = 0; j < rs.length; j++) {
-        const r = result.results[j]!;
-        yield [rs[j]!, r.ok ? r.parsed : new EmflowError(r.tag, r.message, { ...(r.file === undefined ? {} : { file: r.file }), ...(r.line === undefined ? {} : { line: r.line }) })];
-      }
+  }
+
+  /**
+   * Parse `rels` (relative to `dir`) on whichever workers are free, in chunks of about
+   * `chunk` image-XML files' work; the results come in the order of `rels`. `first`: before
+   * every batch queued without it.
+   */
+  async parseBatch(dir: string, rels: readonly string[], opts: { chunk?: number; first?: boolean } = {}): Promise<ParseOutcome[]> {
+    const queue = opts.first === true ? this.urgent : this.queue;
+    const parts = chunksOf(rels, opts.chunk ?? 128).map(
+      (rs) =>
+        new Promise<ParseOutcome[]>((resolve) => {
+          queue.push({ dir, rels: rs, resolve: (r) => resolve(r.results.map((x) => outcome(x))) });
+        }),
+    );
+    this.dispatch();
+    return (await Promise.all(parts)).flat();
+  }
+
+  /** Parse `rels` (relative to `dir`), yielding [rel, parse result or EmflowError] in input order. */
+  async *parseAll(dir: string, rels: readonly string[], chunk = 128): AsyncGenerator<[string, ParseOutcome]> {
+    const batches = chunksOf(rels, chunk * this.workers.length * 4);
+    const pending = batches.map((b) => this.parseBatch(dir, b, { chunk }));
+    for (let k = 0; k < batches.length; k++) {
+      const results = await pending[k]!;
+      const b = batches[k]!;
+      for (let j = 0; j < b.length; j++) yield [b[j]!, results[j]!];
     }
   }
 
@@ -109,4 +122,29 @@ export class ParsePool {
   async close(): Promise<void> {
     await Promise.all(this.workers.map((w) => w.terminate()));
   }
+}
+
+function outcome(r: ChunkResult["results"][number]): ParseOutcome {
+  return r.ok ? r.parsed : new EmflowError(r.tag, r.message, { ...(r.file === undefined ? {} : { file: r.file }), ...(r.line === undefined ? {} : { line: r.line }) });
+}
+
+/**
+ * Chunks of about equal work: a GridSquare .dm (hundreds of kB) weighs as much as dozens of image XML
+ * files, and putting them all in one chunk would leave the other workers idle while one parses them.
+ */
+function chunksOf(rels: readonly string[], chunk: number): string[][] {
+  const chunks: string[][] = [];
+  let current: string[] = [];
+  let weight = 0;
+  for (const rel of rels) {
+    current.push(rel);
+    weight += rel.endsWith(".dm") ? DM_WEIGHT : 1;
+    if (weight >= chunk) {
+      chunks.push(current);
+      current = [];
+      weight = 0;
+    }
+  }
+  if (current.length > 0) chunks.push(current);
+  return chunks;
 }

@@ -289,13 +289,15 @@ export interface ClassifiedPath {
 
 /** `sortForIngest`, keeping each path's classification so it is computed only once. */
 export function classifyForIngest(paths: readonly string[]): ClassifiedPath[] {
-  return paths
-    .map((p) => {
-      const info = classifyEpuPath(p) ?? null;
-      return { path: p, info, r: KIND_RANK[info?.kind ?? ""] ?? 9 };
-    })
-    .sort((a, b) => a.r - b.r || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
-    .map(({ path: p, info }) => ({ path: p, info }));
+  return sortClassified(paths.map((p) => ({ path: p, info: classifyEpuPath(p) ?? null })));
+}
+
+/** Paths already classified, in ingest order (a new array). */
+export function sortClassified(entries: readonly ClassifiedPath[]): ClassifiedPath[] {
+  return entries
+    .map((e) => ({ e, r: KIND_RANK[e.info?.kind ?? ""] ?? 9 }))
+    .sort((a, b) => a.r - b.r || (a.e.path < b.e.path ? -1 : a.e.path > b.e.path ? 1 : 0))
+    .map(({ e }) => e);
 }
 
 function isParsed(r: unknown): r is ParsedEpuFile {
