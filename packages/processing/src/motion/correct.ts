@@ -98,9 +98,13 @@ export async function correctMotion(source: FrameSource, options: MotionOptions)
     for (let i = 0; i < frameCount; i++) {
       cfg.signal?.throwIfAborted();
       await readInto(source, i, () => codec.frame());
-      cache.store(i, codec.frame());
-      if (cfg.gain !== undefined) codec.applyGain();
-      spectra.push(prepareFrame(fft, codec, width, grid));
+      const gain = cfg.gain !== undefined;
+      const narrow = cache.fits(n) && (source.sampleType === "uint8" ? "trusted" : true);
+      const { spectrum, bytes } = prepareFrame(fft, codec, width, height, grid, gain, narrow);
+      spectra.push(spectrum);
+      // Frames that are not all bytes take the slower general path (raw values are gone once gained).
+      if (bytes !== undefined) cache.keep(i, bytes);
+      else if (!gain) cache.store(i, codec.frame());
       progress((0.4 * (i + 1)) / frameCount, "reading");
     }
     lap("prepare");

@@ -42,10 +42,11 @@ describe("FrameCache", () => {
 
 describe("correctMotion with the frame cache", () => {
   /** A source that counts reads and, like MovieReader, has readFrameInto. */
-  function counting(frames: readonly Float32Array[], w: number, h: number): FrameSource & { reads: number } {
+  function counting(frames: readonly Float32Array[], w: number, h: number, sampleType?: string): FrameSource & { reads: number } {
     const plain = framesSource(w, h, frames);
     const s = {
       ...plain,
+      ...(sampleType === undefined ? {} : { sampleType }),
       reads: 0,
       readFrame: (i: number) => {
         s.reads++;
@@ -60,18 +61,21 @@ describe("correctMotion with the frame cache", () => {
     return s;
   }
 
-  it("gives the same sums with the cache, without it, and with a partial one, reading each frame once when it fits", async () => {
+  it("gives the same sums with the cache, without it, and with a partial one (with and without a gain), reading each frame once when it fits", async () => {
     const m = await simulateMovie({ width: 256, height: 256, frameCount: 8, dosePerFrame: 3, drift: { total: 6 }, seed: 31 });
     const counts = [...m.frames()];
     expect(counts[0]!.every((v) => Number.isInteger(v) && v >= 0 && v < 256)).toBe(true);
     // Gain-corrected frames are fractional: cached as Float32 (or not at all past the budget).
     const scaled = counts.map((f) => f.map((v) => v * 1.37));
-    for (const [frames, bytesPerPixel] of [[counts, 1], [scaled, 4]] as const) {
-      const opts = { pixelSize: 1, dosePerFrame: 3, patches: [2, 2] as [number, number] };
+    const gain = Float32Array.from({ length: 256 * 256 }, (_, k) => 0.9 + 0.2 * ((k * 7919) % 101) / 100);
+    const cases = [[counts, 1, undefined], [scaled, 4, undefined], [counts, 1, gain]] as const;
+    for (const [frames, bytesPerPixel, g] of cases) {
+      const opts = { pixelSize: 1, dosePerFrame: 3, patches: [2, 2] as [number, number], ...(g === undefined ? {} : { gain: g }) };
       const none = counting(frames, 256, 256);
       const off = await correctMotion(none, { ...opts, cacheFramesBytes: 0 });
       expect(none.reads).toBe(16);
-      const all = counting(frames, 256, 256);
+      // A reader of bytes says so; its frames are narrowed unchecked.
+      const all = counting(frames, 256, 256, bytesPerPixel === 1 ? "uint8" : "float32");
       const on = await correctMotion(all, opts);
       expect(all.reads).toBe(8);
       const some = counting(frames, 256, 256);

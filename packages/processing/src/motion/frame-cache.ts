@@ -33,6 +33,19 @@ export class FrameCache {
     return true;
   }
 
+  /** Keep `bytes`, already narrowed, as frame `index` if it fits the budget; true when kept. */
+  keep(index: number, bytes: Uint8Array): boolean {
+    if (this.used + bytes.byteLength > this.budgetBytes) return false;
+    this.frames[index] = bytes;
+    this.used += bytes.byteLength;
+    return true;
+  }
+
+  /** Whether a frame of `n` values could still be kept as bytes. */
+  fits(n: number): boolean {
+    return this.used + n <= this.budgetBytes;
+  }
+
   /** Write frame `index` into `out` as float32; false when it was not kept. */
   load(index: number, out: Float32Array): boolean {
     const kept = this.frames[index];

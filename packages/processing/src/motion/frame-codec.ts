@@ -13,6 +13,7 @@ interface WasmApi {
 interface CodecExports {
   to_u8(src: number, dst: number, n: number): number;
   to_u16(src: number, dst: number, n: number): number;
+  to_u8_trusted(src: number, dst: number, n: number): void;
   mul_inplace(a: number, b: number, n: number): void;
   bin_image(src: number, width: number, factor: number, outW: number, outH: number, x0: number, y0: number, out: number, tmp: number): void;
   __heap_base: { value: number };
@@ -76,15 +77,50 @@ export class FrameCodec {
     new Float32Array(this.memory.buffer, this.gainPtr, this.n).set(gain);
   }
 
-  /** Multiply the frame slot by the gain set with `setGain`. */
-  applyGain(): void {
-    this.fn.mul_inplace(this.framePtr, this.gainPtr, this.n);
-  }
-
   /** Bin the frame slot (see image/wasm/kernels.c bin_image); returns a copy. */
   bin(width: number, factor: number, outW: number, outH: number, x0: number, y0: number): Float32Array {
     this.fn.bin_image(this.framePtr, width, factor, outW, outH, x0, y0, this.binPtr, this.binTmpPtr);
     return new Float32Array(this.memory.buffer, this.binPtr, outW * outH).slice();
+  }
+
+  /**
+   * Prepare the frame slot for alignment in bands of rows that stay in the CPU cache, so the
+   * 64 MB frame streams from memory once: narrow each band to bytes (for the frame cache), apply
+   * the gain, bin it (see `bin`). Returns the binned frame and, when `narrow` is set and every
+   * value is an integer in 0–255, the raw frame as bytes. `narrow: "trusted"` skips the check, for
+   * sources that store bytes (it halves the cost).
+   */
+  prepare(width: number, height: number, factor: number, outW: number, outH: number, x0: number, y0: number, gain: boolean, narrow: boolean | "trusted"): { binned: Float32Array; bytes: Uint8Array | undefined } {
+    let ok = narrow !== false;
+    const rows = (r0: number, r1: number): void => {
+      if (ok && r1 > r0) ok = this.narrowRange(r0 * width, r1 * width, narrow === "trusted");
+    };
+    rows(0, y0);
+    const band = Math.max(1, Math.floor(64 / factor));
+    for (let b0 = 0; b0 < outH; b0 += band) {
+      const b1 = Math.min(outH, b0 + band);
+      const r0 = y0 + b0 * factor;
+      const r1 = y0 + b1 * factor;
+      rows(r0, r1);
+      if (gain) this.fn.mul_inplace(this.framePtr + 4 * r0 * width, this.gainPtr + 4 * r0 * width, (r1 - r0) * width);
+      this.fn.bin_image(this.framePtr, width, factor, outW, b1 - b0, x0, r0, this.binPtr + 4 * b0 * outW, this.binTmpPtr);
+    }
+    rows(y0 + outH * factor, height);
+    const binned = new Float32Array(this.memory.buffer, this.binPtr, outW * outH).slice();
+    if (!ok) return { binned, bytes: undefined };
+    const bytes = new Uint8Array(this.n);
+    bytes.set(new Uint8Array(this.memory.buffer, this.narrowPtr, this.n));
+    return { binned, bytes };
+  }
+
+  /** Narrow frame values [a, b) to bytes at the same offsets of the narrowed copy; false if one does not fit. */
+  private narrowRange(a: number, b: number, trusted: boolean): boolean {
+    const bulk = (b - a) - ((b - a) % 16);
+    if (trusted) this.fn.to_u8_trusted(this.framePtr + 4 * a, this.narrowPtr + a, bulk);
+    else if (this.fn.to_u8(this.framePtr + 4 * a, this.narrowPtr + a, bulk) !== 1) return false;
+    const frame = new Float32Array(this.memory.buffer, this.framePtr + 4 * (a + bulk), b - a - bulk);
+    const out = new Uint8Array(this.memory.buffer, this.narrowPtr + a + bulk, b - a - bulk);
+    return tail(frame, out, 0, 255);
   }
 
   /**

@@ -24,9 +24,13 @@ export function alignGrid(width: number, height: number, alignSize: number, binn
   return { bin, width: bw, height: bh, x0: Math.floor((width - bw * bin) / 2), y0: Math.floor((height - bh * bin) / 2) };
 }
 
-/** Bin the frame in `codec`'s frame slot onto the grid, normalise and taper it, and transform it. */
-export function prepareFrame(fft: Fft, codec: FrameCodec, width: number, grid: AlignGrid): Spectrum2D {
-  const binned = codec.bin(width, grid.bin, grid.width, grid.height, grid.x0, grid.y0);
+/**
+ * Prepare the frame in `codec`'s frame slot for alignment: bin it onto the grid (after the gain,
+ * when `gain`), normalise, taper and transform it. With `narrow`, also returns the raw frame as
+ * bytes when it holds only integers 0–255 (for the frame cache; "trusted": known to, unchecked).
+ */
+export function prepareFrame(fft: Fft, codec: FrameCodec, width: number, height: number, grid: AlignGrid, gain: boolean, narrow: boolean | "trusted"): { spectrum: Spectrum2D; bytes: Uint8Array | undefined } {
+  const { binned, bytes } = codec.prepare(width, height, grid.bin, grid.width, grid.height, grid.x0, grid.y0, gain, narrow);
   normaliseAndTaper(binned, grid.width, grid.height, Math.max(4, 0.05 * Math.min(grid.width, grid.height)));
-  return fft.forward2d(binned, grid.width, grid.height);
+  return { spectrum: fft.forward2d(binned, grid.width, grid.height), bytes };
 }

@@ -9,6 +9,8 @@ export interface FrameSource {
   readonly width: number;
   readonly height: number;
   readonly frameCount: number;
+  /** Stored sample type, as MovieReader.sampleType ("uint8": every value is an integer 0–255). */
+  readonly sampleType?: string;
   readFrame(index: number): Promise<Float32Array>;
   /** Like readFrame, into `out` (returned); optional, as on MovieReader. */
   readFrameInto?(index: number, out: Float32Array): Promise<Float32Array>;
