@@ -3,7 +3,6 @@
  * directory, write a synthetic session there at EPU's pace (sped up), run the
  * agent on it, print the URLs and a status line, stop cleanly on Ctrl-C.
  */
-import { randomBytes } from "node:crypto";
 import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -41,9 +40,10 @@ export async function runDemo(o: DemoOptions, log: Logger): Promise<number> {
   const home = await mkdtemp(path.join(tmpdir(), "emflow-demo-"));
   const visit = path.join(home, "visit");
   await mkdir(visit);
-  const token = randomBytes(16).toString("hex");
   const env = { ...process.env, DATABASE_URL: undefined, EMFLOW_TOKENS: undefined };
-  const loaded = loadConfig({ env, overrides: { port: o.port, host: "127.0.0.1", dataDir: path.join(home, "db"), tokens: [{ user: "demo", token }], logLevel: "warn" } });
+  // No write tokens: the server listens on 127.0.0.1 only, and loopback clients (the agent, the dashboard's
+  // start/stop buttons in a local browser) may write without one.
+  const loaded = loadConfig({ env, overrides: { port: o.port, host: "127.0.0.1", dataDir: path.join(home, "db"), tokens: [], logLevel: "warn" } });
   const config = { ...loaded, processing: { ...loaded.processing, enabled: o.process, transport: "sql" as const, root: path.join(home, "processing"), concurrency: 1 } };
   let movies: Uint8Array[] | undefined;
   if (o.process) {
@@ -55,7 +55,6 @@ export async function runDemo(o: DemoOptions, log: Logger): Promise<number> {
   const agent = await startAgent({
     root: visit,
     server: url,
-    token,
     outboxDir: path.join(home, "outbox"),
     settleMs: 200,
     rescanMs: 10_000,
@@ -68,6 +67,7 @@ export async function runDemo(o: DemoOptions, log: Logger): Promise<number> {
     [
       "",
       "emflow demo is running",
+      `  dashboard    ${url}/`,
       `  API          ${url}/api/v1/acquisitions`,
       `  API docs     ${url}/docs`,
       `  live events  ${url}/api/v1/events`,
