@@ -96,6 +96,11 @@ const PLAN = new LeafPlan(
     ...["X", "Y", "Z", "A"].map((p) => `${STAGE}/${p}`),
   ],
   [CUSTOM, CAMERA_INPUT],
+  // Only the entries read here and in images.ts (a file has dozens).
+  {
+    [CUSTOM]: ["AppliedDefocus", "Dose", "DoseRate", "BinaryResult.Detector", "DetectorCommercialName", "PhasePlateUsed", "FindFoilHoleCenterResults"],
+    [CAMERA_INPUT]: ["FractionationSettings", "ElectronCountingEnabled", "SuperResolutionFactor"],
+  },
 );
 
 /**

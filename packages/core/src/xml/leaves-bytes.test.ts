@@ -69,6 +69,13 @@ describe("scanLeavesBytes", () => {
     for (const f of [EXPOSURE, FOIL_HOLE]) expect(same(f, IMAGE_PLAN, IMAGE_PATHS)).toHaveProperty("root", "MicroscopeImage");
   });
 
+  it("captures only the dictionary keys a plan lists, when it lists them", () => {
+    const plan = new LeafPlan(["Id"], ["Custom"], { Custom: ["Dose", "Found", "Late"] });
+    expect(same(DOC, plan)).toMatchObject({
+      values: ["7", undefined, undefined, undefined, undefined, undefined, undefined, "2.5", "10", "20", undefined, undefined, undefined, undefined],
+    });
+  });
+
   it("agrees on every truncation", () => {
     for (let n = 0; n < DOC.length; n++) same(DOC.slice(0, n));
     for (let n = 0; n < FOIL_HOLE.length; n += 97) same(FOIL_HOLE.slice(0, n), IMAGE_PLAN, IMAGE_PATHS);

@@ -5,7 +5,7 @@
  * scanner declines (malformed, non-ASCII, comments inside the root, ...) goes through
  * `scanLeaves`, so results and located errors are the same either way.
  */
-import { Leaves, scanLeaves, type LeafPlan } from "./leaves.js";
+import { Leaves, planWantsKey, scanLeaves, type LeafPlan } from "./leaves.js";
 import { leafText } from "./tokenizer.js";
 import { REC, wasmScanner } from "./wasm/scan-module.js";
 
@@ -53,7 +53,8 @@ export function scanLeavesBytes(bytes: Uint8Array, plan: LeafPlan, file?: string
         else if (len === 5 && (src.startsWith("Value", ls) || src.startsWith("value", ls))) {
           const key = entryKeys[parentIdx];
           if (key !== undefined) {
-            sub = `${nodes[recs[parentIdx * REC]!]?.dictionary ?? ""}[${key}]`;
+            const dict = nodes[recs[parentIdx * REC]!];
+            sub = dict?.keys?.get(key) ?? `${dict?.dictionary ?? ""}[${key}]`;
             kind = 3;
           }
         }
@@ -76,7 +77,9 @@ export function scanLeavesBytes(bytes: Uint8Array, plan: LeafPlan, file?: string
     if (te <= ts) continue; // has children, or empty
     const text = leafText(src, ts, te, undefined);
     if (text.length === 0) continue;
-    if (kind === 2) entryKeys[parentIdx] = text;
+    if (kind === 2) {
+      if (planWantsKey(nodes[recs[parentIdx * REC]!], text)) entryKeys[parentIdx] = text;
+    }
     else values.set(sub ?? n!.capture!, text);
   }
   return new Leaves(src.slice(recs[1]!, recs[2]!), values, file);

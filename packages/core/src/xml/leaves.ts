@@ -7,7 +7,8 @@
  * Paths are local names below the root joined by '/'. A "dictionary" path
  * names a WCF serialised dictionary (children `KeyValue…` with `Key`/`Value`);
  * its entries are captured as `<path>[<key>]` (a leaf value) and
- * `<path>[<key>]/<sub/path>` (leaves inside a structured value).
+ * `<path>[<key>]/<sub/path>` (leaves inside a structured value); all of them, or only
+ * the keys a plan lists for it.
  */
 import type { EpuFormatError } from "../errors.js";
 import { located, textToBool, textToNumber } from "./values.js";
@@ -20,9 +21,16 @@ interface Node {
   readonly byHash: Map<number, Node>;
   capture: string | null;
   dictionary: string | null;
+  /** For a dictionary: the wanted keys and their capture paths (`<path>[<key>]`), or null for every key. */
+  keys: Map<string, string> | null;
 }
 
-const node = (name: string): Node => ({ name, next: new Map(), byHash: new Map(), capture: null, dictionary: null });
+const node = (name: string): Node => ({ name, next: new Map(), byHash: new Map(), capture: null, dictionary: null, keys: null });
+
+/** Whether the entry `key` of `dictionary` (a plan node) is captured. */
+export function planWantsKey(dictionary: Node | null | undefined, key: string): boolean {
+  return dictionary?.keys == null || dictionary.keys.has(key);
+}
 
 /** FNV-1a of an ASCII name, as scan.c computes it. */
 export function nameHash(name: string): number {
@@ -35,9 +43,15 @@ export function nameHash(name: string): number {
 export class LeafPlan {
   readonly root: Node = node("");
 
-  constructor(paths: readonly string[], dictionaries: readonly string[] = []) {
+  /** `keys`: for some dictionaries, the only entries to capture (reading fewer is faster). */
+  constructor(paths: readonly string[], dictionaries: readonly string[] = [], keys: Readonly<Record<string, readonly string[]>> = {}) {
     for (const p of paths) this.at(p).capture = p;
-    for (const d of dictionaries) this.at(d).dictionary = d;
+    for (const d of dictionaries) {
+      const n = this.at(d);
+      n.dictionary = d;
+      const wanted = keys[d];
+      if (wanted !== undefined) n.keys = new Map(wanted.map((k) => [k, `${d}[${k}]`]));
+    }
   }
 
   private at(path: string): Node {
@@ -148,7 +162,9 @@ export function scanLeaves(src: string, plan: LeafPlan, file?: string): Leaves {
         if (kind < 2 || nil || (textEnd === textStart && mixed === undefined)) return;
         const text = leafText(src, textStart, textEnd, mixed);
         if (text.length === 0) return;
-        if (kind === 2) entryKeys[entryKeys.length - 1] = text;
+        if (kind === 2) {
+          if (planWantsKey(nodes[nodes.length - 2], text)) entryKeys[entryKeys.length - 1] = text;
+        }
         else values.set(sub ?? n!.capture!, text);
       },
     },

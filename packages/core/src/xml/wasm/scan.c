@@ -34,22 +34,6 @@ static int is_re_ws(u8 c) { return c == 32 || (c >= 9 && c <= 13); }
 static int is_word(u8 c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_'; }
 static int is_quote(u8 c) { return c == '"' || c == '\''; }
 
-/* JavaScript's /\bnil\s*=\s*["']true["']/ on s[a..b) (ASCII only). */
-static int has_nil(const u8 *s, int a, int b) {
-  for (int p = a; p + 3 <= b; p++) {
-    if (s[p] != 'n' || s[p + 1] != 'i' || s[p + 2] != 'l') continue;
-    if (p > a && is_word(s[p - 1])) continue;
-    int q = p + 3;
-    while (q < b && is_re_ws(s[q])) q++;
-    if (q >= b || s[q] != '=') continue;
-    q++;
-    while (q < b && is_re_ws(s[q])) q++;
-    if (q + 6 > b || !is_quote(s[q]) || s[q + 1] != 't' || s[q + 2] != 'r' || s[q + 3] != 'u' || s[q + 4] != 'e' || !is_quote(s[q + 5])) continue;
-    return 1;
-  }
-  return 0;
-}
-
 /* True when s[0..n) has a NUL or a byte >= 0x80 (binary data, or text the caller decodes itself). */
 static int unusual_bytes(const u8 *s, int n) {
   int i = 0;
@@ -90,6 +74,22 @@ static int find_tag_end(const u8 *s, int p, int n) {
     }
   }
   return n;
+}
+
+/* JavaScript's /\bnil\s*=\s*["']true["']/ on s[a..b) (ASCII only). */
+static int has_nil(const u8 *s, int a, int b) {
+  for (int p = find(s, a, b, 'n'); p + 3 <= b; p = find(s, p + 1, b, 'n')) {
+    if (s[p + 1] != 'i' || s[p + 2] != 'l') continue;
+    if (p > a && is_word(s[p - 1])) continue;
+    int q = p + 3;
+    while (q < b && is_re_ws(s[q])) q++;
+    if (q >= b || s[q] != '=') continue;
+    q++;
+    while (q < b && is_re_ws(s[q])) q++;
+    if (q + 6 > b || !is_quote(s[q]) || s[q + 1] != 't' || s[q + 2] != 'r' || s[q + 3] != 'u' || s[q + 4] != 'e' || !is_quote(s[q + 5])) continue;
+    return 1;
+  }
+  return 0;
 }
 
 /*
