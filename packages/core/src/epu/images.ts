@@ -1,14 +1,15 @@
 /** The three MicroscopeImage-based files: grid-square image, foil-hole image, exposure. */
 import { mapOpt, radToDeg, sig } from "../units.js";
-import { classifyEpuPath } from "./paths.js";
+import { classifyEpuPath, type EpuPathInfo } from "./paths.js";
 import { compact, CUSTOM, readMicroscopeImage } from "./microscope-image.js";
 import type { ParsedFoilHoleImage, ParsedGridSquareImage, ParsedMicrograph } from "./types.js";
 import { EpuFormatError } from "../errors.js";
 
-function located<K extends string>(relPath: string, kind: K): Extract<ReturnType<typeof classifyEpuPath>, { kind: K }> {
-  const info = classifyEpuPath(relPath);
+/** `relPath`'s classification (given by a caller that already has it, or computed), checked to be a `kind`. */
+function located<K extends string>(relPath: string, kind: K, classified?: EpuPathInfo): Extract<EpuPathInfo, { kind: K }> {
+  const info = classified ?? classifyEpuPath(relPath);
   if (info?.kind !== kind) throw new EpuFormatError(`path does not look like a ${kind} file (expected EPU's directory layout)`, { file: relPath });
-  return info as Extract<ReturnType<typeof classifyEpuPath>, { kind: K }>;
+  return info as Extract<EpuPathInfo, { kind: K }>;
 }
 
 /**
@@ -16,8 +17,8 @@ function located<K extends string>(relPath: string, kind: K): Extract<ReturnType
  * square id comes from the directory, so `relPath` must be the path relative
  * to the session directory.
  */
-export function parseGridSquareImage(text: string | Uint8Array, relPath: string): ParsedGridSquareImage {
-  const { gridSquareId } = located(relPath, "gridSquareImage");
+export function parseGridSquareImage(text: string | Uint8Array, relPath: string, classified?: EpuPathInfo): ParsedGridSquareImage {
+  const { gridSquareId } = located(relPath, "gridSquareImage", classified);
   const m = readMicroscopeImage(text, relPath).info;
   return {
     kind: "gridSquareImage",
@@ -34,8 +35,8 @@ export function parseGridSquareImage(text: string | Uint8Array, relPath: string)
 }
 
 /** Parse Images-Disc*\/GridSquare_<id>/FoilHoles/FoilHole_<id>_<date>_<time>.xml. */
-export function parseFoilHoleImage(text: string | Uint8Array, relPath: string): ParsedFoilHoleImage {
-  const { gridSquareId, foilHoleId } = located(relPath, "foilHoleImage");
+export function parseFoilHoleImage(text: string | Uint8Array, relPath: string, classified?: EpuPathInfo): ParsedFoilHoleImage {
+  const { gridSquareId, foilHoleId } = located(relPath, "foilHoleImage", classified);
   const { info: m, leaves: x } = readMicroscopeImage(text, relPath);
   const found = `${CUSTOM}[FindFoilHoleCenterResults]`;
   const w = x.num(`${found}/Size/width`);
@@ -62,8 +63,8 @@ export function parseFoilHoleImage(text: string | Uint8Array, relPath: string): 
 }
 
 /** Parse Images-Disc*\/GridSquare_<id>/Data/FoilHole_<fh>_Data_<loc>_<n>_<date>_<time>.xml (one exposure). */
-export function parseMicrograph(text: string | Uint8Array, relPath: string): ParsedMicrograph {
-  const { gridSquareId, foilHoleId, name, locationId } = located(relPath, "micrograph");
+export function parseMicrograph(text: string | Uint8Array, relPath: string, classified?: EpuPathInfo): ParsedMicrograph {
+  const { gridSquareId, foilHoleId, name, locationId } = located(relPath, "micrograph", classified);
   const m = readMicroscopeImage(text, relPath).info;
   return {
     kind: "micrograph",

@@ -149,6 +149,11 @@ export function readMicroscopeImage(text: string | Uint8Array, file?: string): {
 /** Drop keys whose value is undefined, so partial records stay small and diffable. */
 export function compact<T extends object>(o: T): T {
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(o)) if (v !== undefined) out[k] = v;
+  // for-in over own enumerable keys (plain object literals): no [key, value] array per field, unlike Object.entries.
+  for (const k in o) {
+    if (!Object.prototype.hasOwnProperty.call(o, k)) continue;
+    const v = o[k];
+    if (v !== undefined) out[k] = v;
+  }
   return out as T;
 }

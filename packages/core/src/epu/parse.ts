@@ -30,11 +30,11 @@ export function parseEpuFile(relPath: string, data: string | Uint8Array): Parsed
         return { ...parsed, square: { ...parsed.square, metadataFile: relPath } };
       }
       case "gridSquareImage":
-        return parseGridSquareImage(data, relPath);
+        return parseGridSquareImage(data, relPath, info);
       case "foilHoleImage":
-        return parseFoilHoleImage(data, relPath);
+        return parseFoilHoleImage(data, relPath, info);
       case "micrograph":
-        return parseMicrograph(data, relPath);
+        return parseMicrograph(data, relPath, info);
       default:
         throw new EpuFormatError("not an EPU metadata file emflow reads");
     }
