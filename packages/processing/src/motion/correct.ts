@@ -14,8 +14,7 @@ import { MotionOptions, type MotionConfig } from "./options.js";
 import { frameGroups, measurePatches, type PatchMeasurements } from "./patches.js";
 import { alignGrid, prepareFrame, type AlignGrid } from "./prepare.js";
 import { FrameCache } from "./frame-cache.js";
-import { acquireCodec } from "./frame-codec.js";
-import { kernelArena, type Arena } from "../image/kernels.js";
+import { acquireCodec, type FrameCodec } from "./frame-codec.js";
 import { smoothTrajectory } from "./smooth.js";
 import { readInto, type FrameSource } from "./source.js";
 
@@ -75,23 +74,20 @@ export async function correctMotion(source: FrameSource, options: MotionOptions)
   const progress = (f: number, stage: string): void => cfg.onProgress?.(f, stage);
 
   const grid = alignGrid(width, height, cfg.alignSize, cfg.binning);
-  const arena = kernelArena();
   const codec = acquireCodec();
   try {
-    return await run(arena);
+    return await run();
   } finally {
     codec.release();
-    arena.release();
   }
 
-  async function run(arena: Arena): Promise<MotionCorrection> {
-    // Every buffer is reserved up front: growing the kernels' memory later would detach views.
+  async function run(): Promise<MotionCorrection> {
+    // The codec's memory is sized once, up front, so views of it stay valid through the run.
     const n = width * height;
-    const gainPtr = cfg.gain === undefined ? undefined : arena.buffer("gain", 4 * n);
-    if (gainPtr !== undefined && cfg.gain !== undefined) arena.f32(gainPtr, n).set(cfg.gain);
     const binnedApix = cfg.pixelSize * grid.bin;
     // The alignment pass reads into the codec's memory, which caches, applies the gain and bins there.
-    codec.layout(n, grid.width * grid.height, grid.width * grid.bin);
+    const tile = LOCAL_TILE;
+    codec.layout(n, grid.width * grid.height, grid.width * grid.bin, Math.ceil(width / tile) * Math.ceil(height / tile));
     if (cfg.gain !== undefined) codec.setGain(cfg.gain);
     const cache = new FrameCache(cfg.cacheFramesBytes, codec);
     const spectra: Spectrum2D[] = [];
@@ -144,7 +140,7 @@ export async function correctMotion(source: FrameSource, options: MotionOptions)
 
     const trajectory = globalTrajectory;
 
-    const sums = await alignedSums(source, cache, cfg, arena, gainPtr, globalTrajectory, local, (f) => progress(0.6 + 0.4 * f, "summing"));
+    const sums = await alignedSums(source, cache, codec, cfg, globalTrajectory, local, (f) => progress(0.6 + 0.4 * f, "summing"));
     cache.clear();
     lap("sum");
 
@@ -224,19 +220,21 @@ function alignGlobal(fft: Fft, spectra: readonly Spectrum2D[], opts: AlignOption
 const GROUP_SNR = 25;
 const WINDOW_SNR = 25;
 
-/** Second pass: shift every frame back and sum, by dose groups when there is a dose. */
+/**
+ * Second pass: shift every frame back and sum, by dose groups when there is a dose. Runs in the
+ * codec's memory: frames kept by the cache come from there (bytes summed as bytes), the others are
+ * read again into the codec's frame slot.
+ */
 async function alignedSums(
   source: FrameSource,
   cache: FrameCache,
+  codec: FrameCodec,
   cfg: MotionConfig,
-  arena: Arena,
-  gainPtr: number | undefined,
   globalTrajectory: readonly [number, number][],
   local: LocalMotionModel | undefined,
   progress: (fraction: number) => void,
 ): Promise<{ sum: Float32Array; weighted: Float32Array | undefined }> {
   const { width, height, frameCount } = source;
-  const n = width * height;
   const dose = cfg.dosePerFrame;
   const fft = await loadFft();
   const exposures = Array.from({ length: frameCount }, (_, i) => frameExposure(i, dose ?? 0, cfg.preExposure));
@@ -245,20 +243,16 @@ async function alignedSums(
   const tile = local === undefined ? Math.max(width, height) : LOCAL_TILE;
   const tilesX = Math.ceil(width / tile);
   const tilesY = Math.ceil(height / tile);
-  const shiftsPtr = arena.buffer("tile-shifts", 16 * tilesX * tilesY);
-  const sumPtr = arena.buffer("sum", 4 * n);
-  const groupPtr = weighter === undefined ? sumPtr : arena.buffer("group", 4 * n);
-  const framePtr = arena.buffer("frame", 4 * n);
-  arena.f32(sumPtr, n).fill(0);
+  const gain = cfg.gain !== undefined;
+  codec.sum().fill(0);
   try {
     for (const [start, end] of groups) {
-      arena.f32(groupPtr, n).fill(0);
+      codec.group().fill(0);
       for (let i = start; i < end; i++) {
         cfg.signal?.throwIfAborted();
-        if (!cache.load(i, arena.f32(framePtr, n))) await readInto(source, i, () => arena.f32(framePtr, n));
-        if (gainPtr !== undefined) arena.fn.mul_inplace(framePtr, gainPtr, n);
-        // Views are made after every await: another run may have grown (and so detached) the memory.
-        const shifts = arena.f64(shiftsPtr, 2 * tilesX * tilesY);
+        const kept = cache.get(i);
+        if (kept === undefined) await readInto(source, i, () => codec.frame());
+        const shifts = codec.shifts();
         const [gx, gy] = globalTrajectory[i]!;
         for (let ty = 0; ty < tilesY; ty++) {
           for (let tx = 0; tx < tilesX; tx++) {
@@ -275,18 +269,18 @@ async function alignedSums(
             }
           }
         }
-        arena.fn.accumulate_bilinear(framePtr, groupPtr, width, height, tile, shiftsPtr);
+        codec.accumulate(kept, gain, width, height, tile, weighter === undefined);
         progress((i + 1) / frameCount);
       }
       if (weighter !== undefined) {
-        arena.fn.add_inplace(sumPtr, groupPtr, n);
-        weighter.addGroup(start, end, arena.f32(groupPtr, n));
+        codec.addGroupToSum();
+        weighter.addGroup(start, end, codec.group());
       }
     }
   } catch (err) {
     weighter?.cancel();
     throw err;
   }
-  const sum = arena.f32(sumPtr, n).slice();
+  const sum = codec.sum().slice();
   return { sum, weighted: await weighter?.result() };
 }

@@ -3,6 +3,7 @@ import { simulateMovie } from "../simulate/simulate.js";
 import { correctMotion } from "./correct.js";
 import { FrameCache } from "./frame-cache.js";
 import { acquireCodec } from "./frame-codec.js";
+import { accumulateShifted } from "./accumulate.js";
 import { framesSource, type FrameSource } from "./source.js";
 
 describe("FrameCache", () => {
@@ -89,4 +90,29 @@ describe("correctMotion with the frame cache", () => {
       }
     }
   }, 60_000);
+});
+
+describe("FrameCodec.accumulate", () => {
+  it("matches the reference accumulateShifted for bytes, floats and a gain, across tile and frame edges", () => {
+    const w = 100;
+    const h = 70;
+    const tile = 32;
+    const tiles = Math.ceil(w / tile) * Math.ceil(h / tile);
+    const raw = Float32Array.from({ length: w * h }, (_, k) => (k * 37) % 251);
+    const gain = Float32Array.from({ length: w * h }, (_, k) => 0.5 + ((k * 13) % 7) / 7);
+    const shifts = Float64Array.from({ length: 2 * tiles }, (_, k) => (k % 2 === 0 ? -3.3 + 0.7 * k : 2.6 - 0.4 * k));
+    const codec = acquireCodec();
+    codec.layout(w * h, 0, 0, tiles);
+    codec.setGain(gain);
+    for (const [kept, g] of [[Uint8Array.from(raw), false], [raw, false], [Uint8Array.from(raw), true]] as const) {
+      codec.group().fill(0);
+      codec.shifts().set(shifts);
+      codec.accumulate(kept, g, w, h, tile, false);
+      const want = new Float32Array(w * h);
+      accumulateShifted(g ? raw.map((v, k) => v * gain[k]!) : raw, want, w, h, tile, shifts);
+      const got = codec.group();
+      for (let k = 0; k < w * h; k++) expect(got[k]).toBeCloseTo(want[k]!, 3);
+    }
+    codec.release();
+  });
 });

@@ -46,6 +46,11 @@ export class FrameCache {
     return this.used + n <= this.budgetBytes;
   }
 
+  /** Frame `index` as kept (Uint8/Uint16/Float32 raw values), or undefined. */
+  get(index: number): Uint8Array | Uint16Array | Float32Array | undefined {
+    return this.frames[index];
+  }
+
   /** Write frame `index` into `out` as float32; false when it was not kept. */
   load(index: number, out: Float32Array): boolean {
     const kept = this.frames[index];

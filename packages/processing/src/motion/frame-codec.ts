@@ -16,6 +16,9 @@ interface CodecExports {
   to_u8_trusted(src: number, dst: number, n: number): void;
   mul_inplace(a: number, b: number, n: number): void;
   bin_image(src: number, width: number, factor: number, outW: number, outH: number, x0: number, y0: number, out: number, tmp: number): void;
+  add_inplace(acc: number, a: number, n: number): void;
+  u8_to_f32(src: number, dst: number, n: number): void;
+  accumulate_f32(frame: number, acc: number, width: number, height: number, tile: number, shifts: number): void;
   __heap_base: { value: number };
 }
 
@@ -35,6 +38,8 @@ export class FrameCodec {
   private readonly base: number;
   private n = 0;
   private binCount = 0;
+  private binTmp = 0;
+  private tiles = 0;
 
   constructor() {
     compiled ??= new wasm.Module(Buffer.from(FRAME_CODEC_WASM_BASE64, "base64"));
@@ -43,11 +48,16 @@ export class FrameCodec {
     this.base = Math.ceil(Number(this.fn.__heap_base.value) / 64) * 64;
   }
 
-  /** Size the memory for frames of `n` values and binned frames of `binCount` (+ `binTmp` scratch). */
-  layout(n: number, binCount = 0, binTmp = 0): void {
+  /**
+   * Size the memory for frames of `n` values, binned frames of `binCount` (+ `binTmp` scratch),
+   * and aligned sums with shifts for `tiles` tiles.
+   */
+  layout(n: number, binCount = 0, binTmp = 0, tiles = 0): void {
     this.n = n;
     this.binCount = binCount;
-    const end = this.binTmpPtr + 4 * binTmp;
+    this.binTmp = binTmp;
+    this.tiles = tiles;
+    const end = this.shiftsPtr + 16 * tiles;
     const need = end - this.memory.buffer.byteLength;
     if (need > 0) this.memory.grow(Math.ceil(need / PAGE));
   }
@@ -66,6 +76,52 @@ export class FrameCodec {
   }
   private get binTmpPtr(): number {
     return align(this.binPtr + 4 * this.binCount);
+  }
+  private get sumPtr(): number {
+    return align(this.binTmpPtr + 4 * this.binTmp);
+  }
+  private get groupPtr(): number {
+    return align(this.sumPtr + 4 * this.n);
+  }
+  private get shiftsPtr(): number {
+    return align(this.groupPtr + 4 * this.n);
+  }
+
+  /** Per-tile shifts (dx, dy) for the next `accumulate` (see accumulate.ts). */
+  shifts(): Float64Array {
+    return new Float64Array(this.memory.buffer, this.shiftsPtr, 2 * this.tiles);
+  }
+
+  /** The running sum of dose groups, and the current group. */
+  sum(): Float32Array {
+    return new Float32Array(this.memory.buffer, this.sumPtr, this.n);
+  }
+  group(): Float32Array {
+    return new Float32Array(this.memory.buffer, this.groupPtr, this.n);
+  }
+
+  /** sum += group */
+  addGroupToSum(): void {
+    this.fn.add_inplace(this.sumPtr, this.groupPtr, this.n);
+  }
+
+  /**
+   * Add a frame, shifted back by `shifts()`, to the group (into the sum instead when `intoSum`):
+   * `kept` from the frame cache, or the frame slot when undefined.
+   */
+  accumulate(kept: Uint8Array | Uint16Array | Float32Array | undefined, gain: boolean, width: number, height: number, tile: number, intoSum: boolean): void {
+    const acc = intoSum ? this.sumPtr : this.groupPtr;
+    if (kept instanceof Uint8Array) {
+      const bulk = this.n - (this.n % 16);
+      new Uint8Array(this.memory.buffer, this.narrowPtr, this.n).set(kept);
+      this.fn.u8_to_f32(this.narrowPtr, this.framePtr, bulk);
+      const frame = this.frame();
+      for (let k = bulk; k < this.n; k++) frame[k] = kept[k]!;
+    } else if (kept !== undefined) {
+      this.frame().set(kept);
+    }
+    if (gain) this.fn.mul_inplace(this.framePtr, this.gainPtr, this.n);
+    this.fn.accumulate_f32(this.framePtr, acc, width, height, tile, this.shiftsPtr);
   }
 
   /** The frame slot (valid while this codec is held: its memory only grows in `layout`). */
@@ -130,7 +186,7 @@ export class FrameCodec {
   narrow(frame: Float32Array, wide: boolean): Uint8Array | Uint16Array | undefined {
     const n = frame.length;
     if (frame.buffer !== this.memory.buffer || frame.byteOffset !== this.framePtr) {
-      if (n > this.n) this.layout(n, this.binCount);
+      if (n > this.n) this.layout(n, this.binCount, this.binTmp, this.tiles);
       new Float32Array(this.memory.buffer, this.framePtr, n).set(frame);
     }
     const bulk = n - (n % 16);

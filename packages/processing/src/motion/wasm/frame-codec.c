@@ -77,3 +77,69 @@ __attribute__((export_name("to_u8_trusted"))) void to_u8_trusted(const float *re
     wasm_v128_store(dst + i, wasm_u8x16_narrow_i16x8(wasm_u16x8_narrow_i32x4(a, b), wasm_u16x8_narrow_i32x4(c, d)));
   }
 }
+
+// acc[i] += a[i]
+__attribute__((export_name("add_inplace"))) void add_inplace(float *restrict acc, const float *restrict a, int n) {
+  for (int i = 0; i < n; i++) acc[i] += a[i];
+}
+
+// dst[i] = src[i] (bytes of a cached frame back to floats), 16 at a time; n is a multiple of 16.
+__attribute__((export_name("u8_to_f32"))) void u8_to_f32(const unsigned char *restrict src, float *restrict dst, int n) {
+  for (int i = 0; i < n; i += 16) {
+    v128_t b = wasm_v128_load(src + i);
+    v128_t lo = wasm_u16x8_extend_low_u8x16(b), hi = wasm_u16x8_extend_high_u8x16(b);
+    wasm_v128_store(dst + i, wasm_f32x4_convert_i32x4(wasm_u32x4_extend_low_u16x8(lo)));
+    wasm_v128_store(dst + i + 4, wasm_f32x4_convert_i32x4(wasm_u32x4_extend_high_u16x8(lo)));
+    wasm_v128_store(dst + i + 8, wasm_f32x4_convert_i32x4(wasm_u32x4_extend_low_u16x8(hi)));
+    wasm_v128_store(dst + i + 12, wasm_f32x4_convert_i32x4(wasm_u32x4_extend_high_u16x8(hi)));
+  }
+}
+
+static inline int clampi(int v, int lo, int hi) { return v < lo ? lo : (v > hi ? hi : v); }
+
+// acc(p) += frame(p + d), bilinear, d constant per tile: accumulate_bilinear of image/wasm/kernels.c
+// (reference: accumulate.ts), here so the summing pass runs in this module's memory. (A version
+// reading the cache's bytes directly measured 3x slower: the unaligned byte loads do not vectorise.)
+#define ACCUMULATE(NAME, T)                                                                                                     \
+  __attribute__((export_name(#NAME))) void NAME(const T *restrict frame, float *restrict acc, int width, int height, int tile, const double *restrict tileShifts) { \
+    int tilesX = (width + tile - 1) / tile;                                                                                     \
+    int tilesY = (height + tile - 1) / tile;                                                                                    \
+    for (int ty = 0; ty < tilesY; ty++) {                                                                                       \
+      int yStart = ty * tile;                                                                                                   \
+      int yEnd = yStart + tile < height ? yStart + tile : height;                                                               \
+      for (int tx = 0; tx < tilesX; tx++) {                                                                                     \
+        int xStart = tx * tile;                                                                                                 \
+        int xEnd = xStart + tile < width ? xStart + tile : width;                                                               \
+        int t = ty * tilesX + tx;                                                                                               \
+        double sx = tileShifts[2 * t];                                                                                          \
+        double sy = tileShifts[2 * t + 1];                                                                                      \
+        double fxd = sx - __builtin_floor(sx);                                                                                  \
+        double fyd = sy - __builtin_floor(sy);                                                                                  \
+        int ix = (int)__builtin_floor(sx);                                                                                      \
+        int iy = (int)__builtin_floor(sy);                                                                                      \
+        float fx = (float)fxd, fy = (float)fyd;                                                                                 \
+        float w00 = (1 - fx) * (1 - fy), w01 = fx * (1 - fy), w10 = (1 - fx) * fy, w11 = fx * fy;                               \
+        int xa = xStart > -ix ? xStart : -ix;                                                                                   \
+        int xb = xEnd < width - 1 - ix ? xEnd : width - 1 - ix;                                                                 \
+        for (int y = yStart; y < yEnd; y++) {                                                                                   \
+          int y0 = clampi(y + iy, 0, height - 1);                                                                               \
+          int y1 = clampi(y + iy + 1, 0, height - 1);                                                                           \
+          const T *r0 = frame + (unsigned long)y0 * width + ix;                                                                 \
+          const T *r1 = frame + (unsigned long)y1 * width + ix;                                                                 \
+          float *o = acc + (unsigned long)y * width;                                                                            \
+          for (int x = xa; x < xb; x++) o[x] += w00 * r0[x] + w01 * r0[x + 1] + w10 * r1[x] + w11 * r1[x + 1];                  \
+          for (int x = xStart; x < xEnd; x++) {                                                                                 \
+            if (x >= xa && x < xb) { x = xb - 1; continue; }                                                                    \
+            int c0 = clampi(x + ix, 0, width - 1);                                                                              \
+            int c1 = clampi(x + ix + 1, 0, width - 1);                                                                          \
+            const T *s0 = frame + (unsigned long)y0 * width;                                                                    \
+            const T *s1 = frame + (unsigned long)y1 * width;                                                                    \
+            o[x] += w00 * s0[c0] + w01 * s0[c1] + w10 * s1[c0] + w11 * s1[c1];                                                  \
+          }                                                                                                                     \
+        }                                                                                                                       \
+      }                                                                                                                         \
+    }                                                                                                                           \
+  }
+
+ACCUMULATE(accumulate_f32, float)
+
