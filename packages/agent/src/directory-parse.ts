@@ -16,7 +16,7 @@ import {
 } from "@emflow/core";
 import { syncFileSource, type FileSource } from "./fs-source.js";
 import { listTree } from "./scan.js";
-import { ParsePool, parsePoolAvailable, type ParseOutcome } from "./parse-pool.js";
+import { ParsePool, parsePoolAvailable, type MicrographExtras, type ParseOutcome } from "./parse-pool.js";
 import { SessionPipeline, sortClassified, type ClassifiedPath } from "./session/pipeline.js";
 import { readAndParse } from "./session/read-parse.js";
 
@@ -107,16 +107,35 @@ async function parseWith(
   const classified: ClassifiedPath[] = [];
   const early = new Map<string, { batch: Promise<ParseOutcome[]>; index: number }>();
   let pool: ParsePool | undefined;
-  const submit = (batch: string[], first: boolean): void => {
-    const p = pool!.parseBatch(dir, batch, { first });
+  const submit = (batch: string[], first: boolean, extras?: Array<MicrographExtras | undefined>): void => {
+    const p = pool!.parseBatch(dir, batch, { first, ...(extras === undefined ? {} : { extras }) });
     for (let k = 0; k < batch.length; k++) early.set(batch[k]!, { batch: p, index: k });
+  };
+  // Movies and previews listed so far, by micrograph name (the last path in ingest order wins, as below).
+  const movieOf = new Map<string, string>();
+  const previewOf = new Map<string, string>();
+  const latest = (m: Map<string, string>, name: string, p: string): void => {
+    const had = m.get(name);
+    if (had === undefined || p > had) m.set(name, p);
+  };
+  const extrasOf = (name: string): MicrographExtras | undefined => {
+    const movieFile = movieOf.get(name);
+    const previewFile = previewOf.get(name);
+    if (movieFile === undefined && previewFile === undefined) return undefined;
+    const x: MicrographExtras = {};
+    if (movieFile !== undefined) x.movieFile = movieFile;
+    if (previewFile !== undefined) x.previewFile = previewFile;
+    return x;
   };
   const unsent: ClassifiedPath[] = [];
   const flush = (): void => {
     const first = unsent.filter((e) => e.info?.kind !== "micrograph").map((e) => e.path);
-    const later = unsent.filter((e) => e.info?.kind === "micrograph").map((e) => e.path);
+    const later = unsent.filter((e) => e.info?.kind === "micrograph");
     if (first.length > 0) submit(first, true);
-    if (later.length > 0) submit(later, false);
+    if (later.length > 0) {
+      const extras = later.map((e) => (e.info?.kind === "micrograph" ? extrasOf(e.info.name) : undefined));
+      submit(later.map((e) => e.path), false, extras);
+    }
     unsent.length = 0;
   };
   await listTree(dir, opts.signal, (batch) => {
@@ -124,6 +143,8 @@ async function parseWith(
       const e = { path: p, info: classifyEpuPath(p) ?? null };
       classified.push(e);
       if (isParsedKind(e.info)) unsent.push(e);
+      else if (e.info?.kind === "movie") latest(movieOf, e.info.name, p);
+      else if (e.info?.kind === "preview" && e.info.of === "micrograph") latest(previewOf, e.info.base, p);
     }
     pool ??= poolFor(classified.length);
     if (pool !== undefined) flush();
@@ -155,8 +176,10 @@ async function parseWith(
     const x = extras.get(result.name);
     if (x === undefined) return result;
     folded.add(result.name);
-    // The result is ours (fresh from a parse or a worker message): add the paths in place.
-    Object.assign(result.micrograph, x);
+    // Workers add the paths they knew of when the file was sent (almost always all of them); otherwise
+    // add them here, in place (the result is ours, fresh from a parse or a worker message).
+    const m = result.micrograph;
+    if (m.movieFile !== x.movieFile || m.previewFile !== x.previewFile) Object.assign(m, x);
     return result;
   };
   const isFolded = (e: ClassifiedPath): boolean =>

@@ -9,11 +9,19 @@ import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import { EmflowError, type EmflowErrorTag, type ParsedEpuFile } from "@emflow/core";
 
+/** Paths added to a micrograph's record (its preview and movie), so the main thread need not. */
+export interface MicrographExtras {
+  movieFile?: string;
+  previewFile?: string;
+}
+
 /** Sent to a worker. */
 export interface ChunkRequest {
   readonly id: number;
   readonly dir: string;
   readonly rels: string[];
+  /** Per rel (when given): paths to add to its micrograph record. */
+  readonly extras?: Array<MicrographExtras | undefined>;
 }
 
 /** A worker's answer: per file, the parse or the error as data. */
@@ -46,6 +54,7 @@ export type ParseOutcome = ParsedEpuFile | EmflowError;
 interface Job {
   readonly dir: string;
   readonly rels: string[];
+  readonly extras: Array<MicrographExtras | undefined> | undefined;
   readonly resolve: (r: ChunkResult) => void;
 }
 
@@ -85,7 +94,7 @@ export class ParsePool {
         const id = this.nextId++;
         this.waiting.set(id, job.resolve);
         this.busy[k]!++;
-        this.workers[k]!.postMessage({ id, dir: job.dir, rels: job.rels } satisfies ChunkRequest);
+        this.workers[k]!.postMessage({ id, dir: job.dir, rels: job.rels, ...(job.extras === undefined ? {} : { extras: job.extras }) } satisfies ChunkRequest);
       }
     }
   }
@@ -93,16 +102,22 @@ export class ParsePool {
   /**
    * Parse `rels` (relative to `dir`) on whichever workers are free, in chunks of about
    * `chunk` image-XML files' work; the results come in the order of `rels`. `first`: before
-   * every batch queued without it.
+   * every batch queued without it. `extras`: per rel, paths to add to its micrograph record.
    */
-  async parseBatch(dir: string, rels: readonly string[], opts: { chunk?: number; first?: boolean } = {}): Promise<ParseOutcome[]> {
+  async parseBatch(
+    dir: string,
+    rels: readonly string[],
+    opts: { chunk?: number; first?: boolean; extras?: ReadonlyArray<MicrographExtras | undefined> } = {},
+  ): Promise<ParseOutcome[]> {
     const queue = opts.first === true ? this.urgent : this.queue;
-    const parts = chunksOf(rels, opts.chunk ?? 128).map(
-      (rs) =>
-        new Promise<ParseOutcome[]>((resolve) => {
-          queue.push({ dir, rels: rs, resolve: (r) => resolve(r.results.map((x) => outcome(x))) });
-        }),
-    );
+    let at = 0;
+    const parts = chunksOf(rels, opts.chunk ?? 128).map((rs) => {
+      const extras = opts.extras?.slice(at, at + rs.length);
+      at += rs.length;
+      return new Promise<ParseOutcome[]>((resolve) => {
+        queue.push({ dir, rels: rs, extras, resolve: (r) => resolve(r.results.map((x) => outcome(x))) });
+      });
+    });
     this.dispatch();
     return (await Promise.all(parts)).flat();
   }

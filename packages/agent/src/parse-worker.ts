@@ -34,8 +34,12 @@ function readBytes(file: string): Uint8Array {
 
 parentPort?.on("message", async (req: ChunkRequest) => {
   const results: ChunkResult["results"] = [];
-  for (const rel of req.rels) {
+  for (let j = 0; j < req.rels.length; j++) {
+    const rel = req.rels[j]!;
     const r = await readAndParse(rel, (f) => readBytes(path.join(req.dir, f)));
+    const extras = req.extras?.[j];
+    // Here the record is fresh and cheap to extend; on the main thread, after cloning, it is not.
+    if (extras !== undefined && !("_tag" in r) && r.kind === "micrograph") Object.assign(r.micrograph, extras);
     results.push("_tag" in r ? { ok: false, tag: r._tag, message: r.message, file: r.file, line: r.line } : { ok: true, parsed: r });
   }
   parentPort!.postMessage({ id: req.id, results } satisfies ChunkResult);
