@@ -28,8 +28,9 @@ let compiled: object | undefined;
 const pool: FrameCodec[] = [];
 
 /**
- * wasm/frame-codec.c with its own memory, laid out as: one float frame (the alignment pass reads
- * frames straight into it), its narrowed copy, the gain, and the binned frame. One run owns one
+ * wasm/frame-codec.c with its own memory, laid out as: one float frame (both passes read frames
+ * straight into it), its narrowed copy, the gain, the binned frame, the aligned sum and dose group,
+ * and the per-tile shifts. Sized once per run (`layout`), so views stay valid through the run. One run owns one
  * codec at a time (`acquireCodec` … `release`), so interleaved runs never share the frame slot.
  */
 export class FrameCodec {

@@ -1,7 +1,7 @@
 // Exact narrowing of float32 frames for the frame cache (frame-cache.ts), in WebAssembly SIMD:
 // JavaScript's float-to-integer conversions run ~3 ns a value, which is a 4k frame's decode time.
-// Also the gain and binning of the alignment pass, so a frame read into this module's memory is
-// never copied. No libc, no stack, no data: plain loops over memory the JavaScript side lays out.
+// Also the gain, binning and shifted summing of motion correction, so a frame read into this
+// module's memory is never copied. No libc, no stack, no data: plain loops over memory the JavaScript side lays out.
 #include <wasm_simd128.h>
 
 // dst[i] = src[i] for all i when every value is an integer in [0, max]; returns 1 then, else 0
