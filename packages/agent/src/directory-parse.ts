@@ -165,21 +165,18 @@ async function parseWith(
   // A micrograph's preview and movie only add a path to it: fold them into its XML's result instead of
   // sending 60,000 one-field updates through the pipeline (they are processed alone only when the XML is
   // missing or broken).
-  const extras = new Map<string, { previewFile?: string; movieFile?: string }>();
-  for (const e of entries) {
-    if (e.info?.kind === "movie") (extras.get(e.info.name) ?? extras.set(e.info.name, {}).get(e.info.name)!).movieFile = e.path;
-    else if (e.info?.kind === "preview" && e.info.of === "micrograph") (extras.get(e.info.base) ?? extras.set(e.info.base, {}).get(e.info.base)!).previewFile = e.path;
-  }
+  // movieOf/previewOf hold every movie and preview by now (listing is over).
   const folded = new Set<string>();
   const withExtras = (result: ParsedEpuFile | EmflowError): ParsedEpuFile | EmflowError => {
     if (!("kind" in result) || result.kind !== "micrograph") return result;
-    const x = extras.get(result.name);
-    if (x === undefined) return result;
+    const movieFile = movieOf.get(result.name);
+    const previewFile = previewOf.get(result.name);
+    if (movieFile === undefined && previewFile === undefined) return result;
     folded.add(result.name);
     // Workers add the paths they knew of when the file was sent (almost always all of them); otherwise
     // add them here, in place (the result is ours, fresh from a parse or a worker message).
     const m = result.micrograph;
-    if (m.movieFile !== x.movieFile || m.previewFile !== x.previewFile) Object.assign(m, x);
+    if (m.movieFile !== movieFile || m.previewFile !== previewFile) Object.assign(m, extrasOf(result.name));
     return result;
   };
   const isFolded = (e: ClassifiedPath): boolean =>
