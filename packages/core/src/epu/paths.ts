@@ -40,9 +40,9 @@ export function classifyEpuPath(relPath: string): EpuPathInfo | undefined {
   const parts = pathParts(relPath);
   const file = parts[parts.length - 1];
   if (file === undefined) return undefined;
-  if (parts.length === 1 && file.toLowerCase() === "epusession.dm") return { kind: "session" };
-  if (file.toLowerCase() === "atlas.dm") return { kind: "atlas" };
-  if (parts.length === 2 && parts[0]!.toLowerCase() === "metadata") {
+  if (parts.length === 1 && is(file, "epusession.dm")) return { kind: "session" };
+  if (is(file, "atlas.dm")) return { kind: "atlas" };
+  if (parts.length === 2 && is(parts[0]!, "metadata")) {
     const m = GS_METADATA.exec(file);
     return m ? { kind: "gridSquareMetadata", gridSquareId: m[1]! } : undefined;
   }
@@ -57,15 +57,15 @@ export function classifyEpuPath(relPath: string): EpuPathInfo | undefined {
     return isXml(m[2]!) ? { kind: "gridSquareImage", gridSquareId } : { kind: "preview", of: "gridSquareImage", gridSquareId, base: m[1]! };
   }
   if (parts.length !== 4) return undefined;
-  const sub = parts[2]!.toLowerCase();
-  if (sub === "foilholes") {
+  const sub = parts[2]!;
+  if (is(sub, "foilholes")) {
     const m = FH_IMAGE.exec(file);
     if (!m) return undefined;
     return isXml(m[3]!)
       ? { kind: "foilHoleImage", gridSquareId, foilHoleId: m[2]! }
       : { kind: "preview", of: "foilHoleImage", gridSquareId, base: m[1]! };
   }
-  if (sub === "data") {
+  if (is(sub, "data")) {
     const m = DATA.exec(file);
     if (m) {
       return isXml(m[5]!)
@@ -76,6 +76,11 @@ export function classifyEpuPath(relPath: string): EpuPathInfo | undefined {
     if (mv) return { kind: "movie", gridSquareId, foilHoleId: mv[2]!, name: mv[1]! };
   }
   return undefined;
+}
+
+/** Case-insensitive `s === lower`, without lower-casing strings of another length (most of them). */
+function is(s: string, lower: string): boolean {
+  return s.length === lower.length && (s === lower || s.toLowerCase() === lower);
 }
 
 function isXml(ext: string): boolean {
