@@ -48,6 +48,12 @@ export interface ParseDirOptions {
   readonly parallel?: boolean;
 }
 
+/** A listed path, with where its parse result will come from once it is sent to the workers. */
+interface Listed extends ClassifiedPath {
+  batch: Promise<ParseOutcome[]> | undefined;
+  index: number;
+}
+
 function isParsedKind(info: EpuPathInfo | null): boolean {
   const k = info?.kind;
   return k !== undefined && k !== "movie" && k !== "preview" && k !== "atlas";
@@ -104,12 +110,18 @@ async function parseWith(
   // Parsing starts while the rest of the tree is still being listed: each directory's XML goes to the
   // workers as soon as it is listed (files the pipeline applies first ahead of the micrographs), and the
   // pipeline then applies all results in ingest order.
-  const classified: ClassifiedPath[] = [];
-  const early = new Map<string, { batch: Promise<ParseOutcome[]>; index: number }>();
+  const classified: Listed[] = [];
   let pool: ParsePool | undefined;
-  const submit = (batch: string[], first: boolean, extras?: Array<MicrographExtras | undefined>): void => {
-    const p = pool!.parseBatch(dir, batch, { first, ...(extras === undefined ? {} : { extras }) });
-    for (let k = 0; k < batch.length; k++) early.set(batch[k]!, { batch: p, index: k });
+  const submit = (batch: Listed[], first: boolean, extras?: Array<MicrographExtras | undefined>): void => {
+    const p = pool!.parseBatch(
+      dir,
+      batch.map((e) => e.path),
+      { first, ...(extras === undefined ? {} : { extras }) },
+    );
+    for (let k = 0; k < batch.length; k++) {
+      batch[k]!.batch = p;
+      batch[k]!.index = k;
+    }
   };
   // Movies and previews listed so far, by micrograph name (the last path in ingest order wins, as below).
   const movieOf = new Map<string, string>();
@@ -127,20 +139,20 @@ async function parseWith(
     if (previewFile !== undefined) x.previewFile = previewFile;
     return x;
   };
-  const unsent: ClassifiedPath[] = [];
+  const unsent: Listed[] = [];
   const flush = (): void => {
-    const first = unsent.filter((e) => e.info?.kind !== "micrograph").map((e) => e.path);
+    const first = unsent.filter((e) => e.info?.kind !== "micrograph");
     const later = unsent.filter((e) => e.info?.kind === "micrograph");
     if (first.length > 0) submit(first, true);
     if (later.length > 0) {
       const extras = later.map((e) => (e.info?.kind === "micrograph" ? extrasOf(e.info.name) : undefined));
-      submit(later.map((e) => e.path), false, extras);
+      submit(later, false, extras);
     }
     unsent.length = 0;
   };
   await listTree(dir, opts.signal, (batch) => {
     for (const p of batch) {
-      const e = { path: p, info: classifyEpuPath(p) ?? null };
+      const e: Listed = { path: p, info: classifyEpuPath(p) ?? null, batch: undefined, index: -1 };
       classified.push(e);
       if (isParsedKind(e.info)) unsent.push(e);
       else if (e.info?.kind === "movie") latest(movieOf, e.info.name, p);
@@ -196,10 +208,7 @@ async function parseWith(
   } else {
     // XML is read and parsed on worker threads; the pipeline applies the results here, in order.
     flush();
-    for (const e of xml) {
-      const at = early.get(e.path)!;
-      await step(e, (await at.batch)[at.index]!);
-    }
+    for (const e of xml) await step(e, (await e.batch!)[e.index]!);
   }
   for (const e of others) {
     if (isFolded(e)) {

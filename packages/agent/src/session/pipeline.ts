@@ -293,7 +293,7 @@ export function classifyForIngest(paths: readonly string[]): ClassifiedPath[] {
 }
 
 /** Paths already classified, in ingest order (a new array). */
-export function sortClassified(entries: readonly ClassifiedPath[]): ClassifiedPath[] {
+export function sortClassified<T extends ClassifiedPath>(entries: readonly T[]): T[] {
   return entries
     .map((e) => ({ e, r: KIND_RANK[e.info?.kind ?? ""] ?? 9 }))
     .sort((a, b) => a.r - b.r || (a.e.path < b.e.path ? -1 : a.e.path > b.e.path ? 1 : 0))
