@@ -70,10 +70,13 @@ describe("scanLeavesBytes", () => {
   });
 
   it("captures only the dictionary keys a plan lists, when it lists them", () => {
-    const plan = new LeafPlan(["Id"], ["Custom"], { Custom: ["Dose", "Found", "Late"] });
+    const plan = new LeafPlan(["Id"], ["Custom"], { Custom: ["Dose", "Found", "Late", "lower"] });
     expect(same(DOC, plan)).toMatchObject({
-      values: ["7", undefined, undefined, undefined, undefined, undefined, undefined, "2.5", "10", "20", undefined, undefined, undefined, undefined],
+      values: ["7", undefined, undefined, undefined, undefined, undefined, undefined, "2.5", "10", "20", undefined, undefined, undefined, "4 & 5"],
     });
+    // Keys written with padding or entities are the same keys.
+    const padded = DOC.replace("<a:Key>Dose</a:Key>", "<a:Key> Dose\n</a:Key>").replace("<key>lower</key>", "<key>&#108;ower</key>");
+    expect(same(padded, plan)).toMatchObject({ values: expect.arrayContaining(["2.5", "4 & 5"]) });
   });
 
   it("agrees on every truncation", () => {

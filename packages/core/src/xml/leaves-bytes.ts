@@ -11,6 +11,27 @@ import { REC, wasmScanner } from "./wasm/scan-module.js";
 
 type Node = LeafPlan["root"];
 
+function hasAmpersand(src: string, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) if (src.charCodeAt(i) === 38) return true;
+  return false;
+}
+
+/**
+ * The key of a dictionary entry, `src[ts..te)`, if `dictionary` wants it. Most entries are not
+ * wanted: compare the raw text with the wanted keys instead of making a string of every key.
+ */
+function entryKey(src: string, ts: number, te: number, dictionary: Node | null | undefined): string | undefined {
+  const keys = dictionary?.keys;
+  if (keys != null) {
+    const len = te - ts;
+    for (const k of keys.keys()) if (k.length === len && src.startsWith(k, ts)) return k;
+    // Not one of them verbatim; only surrounding whitespace or an entity could still make it one.
+    if (src.charCodeAt(ts) > 32 && src.charCodeAt(te - 1) > 32 && !hasAmpersand(src, ts, te)) return undefined;
+  }
+  const text = leafText(src, ts, te, undefined);
+  return text.length > 0 && planWantsKey(dictionary, text) ? text : undefined;
+}
+
 const utf8 = new TextDecoder("utf-8", { ignoreBOM: true });
 
 /** Decode a file's bytes as readFileSync(file, "utf8") would. */
@@ -75,12 +96,13 @@ export function scanLeavesBytes(bytes: Uint8Array, plan: LeafPlan, file?: string
     const ts = recs[r + 4]!;
     const te = recs[r + 5]!;
     if (te <= ts) continue; // has children, or empty
-    const text = leafText(src, ts, te, undefined);
-    if (text.length === 0) continue;
     if (kind === 2) {
-      if (planWantsKey(nodes[recs[parentIdx * REC]!], text)) entryKeys[parentIdx] = text;
+      const key = entryKey(src, ts, te, nodes[recs[parentIdx * REC]!]);
+      if (key !== undefined) entryKeys[parentIdx] = key;
+      continue;
     }
-    else values.set(sub ?? n!.capture!, text);
+    const text = leafText(src, ts, te, undefined);
+    if (text.length > 0) values.set(sub ?? n!.capture!, text);
   }
   return new Leaves(src.slice(recs[1]!, recs[2]!), values, file);
 }
