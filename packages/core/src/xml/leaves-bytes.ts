@@ -34,6 +34,12 @@ function entryKey(src: string, ts: number, te: number, dictionary: Node | null |
 
 const utf8 = new TextDecoder("utf-8", { ignoreBOM: true });
 
+// Per-element state of scanLeavesBytes, kept between calls: thousands of files, hundreds of elements each.
+const nodes: Array<Node | null> = [];
+const subs: Array<string | null> = [];
+let kinds = new Uint8Array(1024); // 0 plain, 1 dictionary entry, 2 entry key, 3 captured
+const entryKeys: Array<string | undefined> = [];
+
 /** Decode a file's bytes as readFileSync(file, "utf8") would. */
 export function decodeUtf8(bytes: Uint8Array): string {
   return utf8.decode(bytes);
@@ -47,12 +53,11 @@ export function scanLeavesBytes(bytes: Uint8Array, plan: LeafPlan, file?: string
   // scan.c accepts only ASCII, so string offsets are byte offsets.
   const src = decodeUtf8(bytes);
   const values = new Map<string, string>();
-  // Per element, as in scanLeaves: plan node, dictionary-capture path, kind, and entry key.
-  const nodes: Array<Node | null> = new Array<Node | null>(count);
-  const subs: Array<string | null> = new Array<string | null>(count);
-  const kinds = new Uint8Array(count); // 0 plain, 1 dictionary entry, 2 entry key, 3 captured
-  const entryKeys: Array<string | undefined> = new Array<string | undefined>(count);
+  // Per element, as in scanLeaves: plan node, dictionary-capture path, kind, and entry key. Reused from
+  // call to call (scanning is synchronous): every slot is written before it is read.
+  if (kinds.length < count) kinds = new Uint8Array(count * 2);
   for (let e = 0; e < count; e++) {
+    entryKeys[e] = undefined;
     const r = e * REC;
     const parentIdx = recs[r]!;
     let n: Node | null = null;
