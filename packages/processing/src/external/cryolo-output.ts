@@ -10,6 +10,7 @@
  * - STAR: a `data_` loop with `_rlnCoordinateX/Y` at box centres (above threshold).
  * - EMAN `.box`: `x y w h` per line, lower-left corner (above threshold).
  */
+import { starCoordinates } from "./star-coordinates.js";
 import { FormatError, type PickResult } from "@emflow/core";
 import { parseStar } from "@emflow/formats";
 
@@ -45,16 +46,7 @@ export function parseCbox(text: string, threshold: number, file?: string): Requi
 
 /** Centres from crYOLO's STAR output; figures of merit only when crYOLO filled them (it writes -9999 otherwise). */
 export function parseCryoloStar(text: string, file?: string): PickResult {
-  const doc = parseStar(text, file === undefined ? {} : { file });
-  const block = doc.blocks.find((b) => b.loops.length > 0);
-  if (block === undefined) return { picks: [] };
-  const t = block.table;
-  const xs = t.numbers("rlnCoordinateX");
-  const ys = t.numbers("rlnCoordinateY");
-  const picks = Array.from(xs, (x, i): [number, number] => [x, ys[i] ?? 0]);
-  if (!t.has("rlnAutopickFigureOfMerit")) return { picks };
-  const fom = Array.from(t.numbers("rlnAutopickFigureOfMerit"));
-  return fom.every((f) => Number.isFinite(f) && f > -999) ? { picks, fom } : { picks };
+  return starCoordinates(parseStar(text, file === undefined ? {} : { file }), (f) => Number.isFinite(f) && f > -999);
 }
 
 /** Centres from an EMAN1 `.box` file (lower-left corner plus half the box). */

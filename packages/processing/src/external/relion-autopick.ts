@@ -4,6 +4,7 @@
  * `Micrographs/<name>.mrc`, described in a one-micrograph `micrographs.star`,
  * and RELION writes `AutoPick/Micrographs/<name>_autopick.star`.
  */
+import { starCoordinates } from "./star-coordinates.js";
 import { basename, join, resolve } from "node:path";
 import type { PickResult } from "@emflow/core";
 import { opticsBlock, readStarFile, writeStarFile } from "@emflow/formats";
@@ -55,16 +56,7 @@ export function relionAutopickArgs(input: string, outputDir: string, options: Re
 
 /** Read a RELION coordinate STAR file: centres in px and their figures of merit (NaN-free). */
 export async function readRelionCoordinates(path: string): Promise<{ picks: [number, number][]; fom?: number[] }> {
-  const doc = await readStarFile(path);
-  const block = doc.blocks.find((b) => b.loops.length > 0);
-  if (block === undefined) return { picks: [] };
-  const t = block.table;
-  const xs = t.numbers("rlnCoordinateX");
-  const ys = t.numbers("rlnCoordinateY");
-  const picks = Array.from(xs, (x, i): [number, number] => [x, ys[i] ?? 0]);
-  if (!t.has("rlnAutopickFigureOfMerit")) return { picks };
-  const fom = Array.from(t.numbers("rlnAutopickFigureOfMerit"));
-  return fom.every(Number.isFinite) ? { picks, fom } : { picks };
+  return starCoordinates(await readStarFile(path), Number.isFinite);
 }
 
 /** What a run produced. */

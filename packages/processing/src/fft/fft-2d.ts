@@ -28,19 +28,8 @@ export function forward2d(core: FftCore, image: Float32Array, width: number, hei
   const mod = core.mod;
   for (let y = 0; y < height; y++) mod._pffft_transform_ordered(rs, a + y * width * 4, a + y * width * 4, work, PFFFT_FORWARD);
 
-  const h64 = core.f64;
-  const a64 = a >> 3;
-  const b64 = b >> 3;
-  for (let y0 = 0; y0 < height; y0 += BLOCK) {
-    const y1 = Math.min(height, y0 + BLOCK);
-    for (let x0 = 0; x0 < half; x0 += BLOCK) {
-      const x1 = Math.min(half, x0 + BLOCK);
-      for (let y = y0; y < y1; y++) {
-        const row = a64 + y * half;
-        for (let x = x0; x < x1; x++) h64[b64 + x * height + y] = h64[row + x]!;
-      }
-    }
-  }
+  // Rows of complex pairs (one float64 each) become columns.
+  transposePairs(core.f64, a >> 3, b >> 3, height, half);
   // Column 0 now holds (DC, Nyquist) pairs, both real: split the Nyquist terms into column `half`.
   const f32 = core.f32;
   const b32 = b >> 2;
@@ -56,6 +45,23 @@ export function forward2d(core: FftCore, image: Float32Array, width: number, hei
   if (result.data.length !== len) throw new ProcessingError(`output spectrum has ${result.data.length} floats, expected ${len}`);
   result.data.set(core.f32.subarray(b32, b32 + len));
   return result;
+}
+
+/**
+ * Cache-blocked transpose of a `rows` × `cols` matrix of complex pairs (viewed as float64) at
+ * `src` into `dst`: dst[c·rows + r] = src[r·cols + c].
+ */
+function transposePairs(h: Float64Array, src: number, dst: number, rows: number, cols: number): void {
+  for (let r0 = 0; r0 < rows; r0 += BLOCK) {
+    const r1 = Math.min(rows, r0 + BLOCK);
+    for (let c0 = 0; c0 < cols; c0 += BLOCK) {
+      const c1 = Math.min(cols, c0 + BLOCK);
+      for (let r = r0; r < r1; r++) {
+        const row = src + r * cols;
+        for (let c = c0; c < c1; c++) h[dst + c * rows + r] = h[row + c]!;
+      }
+    }
+  }
 }
 
 /** Inverse of `forward2d`, scaled by 1/(W·H) so inverse(forward(x)) = x. */
@@ -74,19 +80,7 @@ export function inverse2d(core: FftCore, spectrum: Spectrum2D, out?: Float32Arra
   const mod = core.mod;
   for (let x = 0; x <= half; x++) mod._pffft_transform_ordered(cs, b + x * height * 8, b + x * height * 8, work, PFFFT_BACKWARD);
 
-  const h64 = core.f64;
-  const a64 = a >> 3;
-  const b64 = b >> 3;
-  for (let y0 = 0; y0 < height; y0 += BLOCK) {
-    const y1 = Math.min(height, y0 + BLOCK);
-    for (let x0 = 0; x0 < half; x0 += BLOCK) {
-      const x1 = Math.min(half, x0 + BLOCK);
-      for (let y = y0; y < y1; y++) {
-        const row = a64 + y * half;
-        for (let x = x0; x < x1; x++) h64[row + x] = h64[b64 + x * height + y]!;
-      }
-    }
-  }
+  transposePairs(core.f64, b >> 3, a >> 3, half, height);
   // Pack the (real) DC and Nyquist columns back into PFFFT's first slot of each row.
   const f32 = core.f32;
   const a32 = a >> 2;

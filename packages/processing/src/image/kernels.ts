@@ -1,16 +1,6 @@
+import { compileEmbeddedWasm, instantiateWasm, WASM_PAGE as PAGE, type WasmMemory } from "@emflow/core";
 import { KERNELS_WASM_BASE64 } from "./wasm/kernels-wasm.js";
 
-// The lib settings (ES2023, Node types) do not declare WebAssembly; these are the parts we use.
-interface WasmMemory {
-  readonly buffer: ArrayBuffer;
-  grow(pages: number): number;
-}
-interface WasmApi {
-  Memory: new (descriptor: { initial: number; maximum: number }) => WasmMemory;
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => { exports: unknown };
-}
-const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
 
 /** Exports of wasm/kernels.c (pointers are byte offsets into the kernels' memory). */
 interface KernelExports {
@@ -21,10 +11,8 @@ interface KernelExports {
   ramp_accumulate(spec: number, h: number, nkx: number, ch: number, ex: number, ey: number, sum: number): void;
   cc_product(spec: number, h: number, nkx: number, ch: number, ex: number, ey: number, gx: number, gy: number, sum: number, out: number): void;
   warp_quadratic(src: number, srcW: number, srcH: number, offset: number, out: number, width: number, height: number, coefficients: number, segment: number): void;
-  __heap_base: { value: number };
 }
 
-const PAGE = 65536;
 
 /**
  * The WebAssembly SIMD kernels (image/wasm/kernels.c) with their memory. Work happens in arenas:
@@ -38,11 +26,7 @@ class KernelModule {
   private readonly pool: Arena[] = [];
 
   constructor() {
-    const bytes = Buffer.from(KERNELS_WASM_BASE64, "base64");
-    this.memory = new wasm.Memory({ initial: 32, maximum: 65536 });
-    const instance = new wasm.Instance(new wasm.Module(bytes), { env: { memory: this.memory } });
-    this.fn = instance.exports as unknown as KernelExports;
-    this.top = Math.ceil(Number(this.fn.__heap_base.value) / 64) * 64;
+    ({ exports: this.fn, memory: this.memory, heapBase: this.top } = instantiateWasm<KernelExports>(compileEmbeddedWasm(KERNELS_WASM_BASE64), 32));
   }
 
   /** `bytes` of fresh memory (64-byte aligned), growing the memory when needed. */

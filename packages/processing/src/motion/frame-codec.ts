@@ -1,15 +1,6 @@
+import { compileEmbeddedWasm, instantiateWasm, WASM_PAGE as PAGE, type WasmMemory, type WasmModule } from "@emflow/core";
 import { FRAME_CODEC_WASM_BASE64 } from "./wasm/frame-codec-wasm.js";
 
-// The lib settings (ES2023, Node types) do not declare WebAssembly; these are the parts we use.
-interface WasmMemory {
-  readonly buffer: ArrayBuffer;
-  grow(pages: number): number;
-}
-interface WasmApi {
-  Memory: new (descriptor: { initial: number; maximum: number }) => WasmMemory;
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => { exports: unknown };
-}
 interface CodecExports {
   to_u8(src: number, dst: number, n: number): number;
   to_u16(src: number, dst: number, n: number): number;
@@ -19,12 +10,9 @@ interface CodecExports {
   add_inplace(acc: number, a: number, n: number): void;
   u8_to_f32(src: number, dst: number, n: number): void;
   accumulate_f32(frame: number, acc: number, width: number, height: number, tile: number, shifts: number): void;
-  __heap_base: { value: number };
 }
 
-const PAGE = 65536;
-const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
-let compiled: object | undefined;
+let compiled: WasmModule | undefined;
 const pool: FrameCodec[] = [];
 
 /**
@@ -43,10 +31,8 @@ export class FrameCodec {
   private tiles = 0;
 
   constructor() {
-    compiled ??= new wasm.Module(Buffer.from(FRAME_CODEC_WASM_BASE64, "base64"));
-    this.memory = new wasm.Memory({ initial: 32, maximum: 65536 });
-    this.fn = new wasm.Instance(compiled, { env: { memory: this.memory } }).exports as unknown as CodecExports;
-    this.base = Math.ceil(Number(this.fn.__heap_base.value) / 64) * 64;
+    compiled ??= compileEmbeddedWasm(FRAME_CODEC_WASM_BASE64);
+    ({ exports: this.fn, memory: this.memory, heapBase: this.base } = instantiateWasm<CodecExports>(compiled, 32));
   }
 
   /**

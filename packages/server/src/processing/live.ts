@@ -138,15 +138,15 @@ class LiveProcessing implements ProcessingControl {
     this.serial(acq, async () => {
       const settings = await this.o.store.getProcessingSettings(acq);
       if (settings.state !== "running") return { queued: 0 };
-      return this.queueSession(acq, ids);
+      return this.queueSession(acq, ids, settings.params);
     }).catch((err: unknown) => this.o.logger.error({ err, acquisitionId: acq }, "could not queue new micrographs"));
   }
 
   /** Queue the session's micrographs (or those of `ids`) that have a movie and are not done, in flight, or queued. */
-  private async queueSession(acquisitionId: string, ids?: readonly string[]): Promise<{ queued: number }> {
+  private async queueSession(acquisitionId: string, ids?: readonly string[], params?: Record<string, unknown>): Promise<{ queued: number }> {
     const acquisition = await this.o.store.getAcquisition(acquisitionId);
     if (acquisition === undefined) return { queued: 0 };
-    const settings = await this.o.store.getProcessingSettings(acquisitionId);
+    const settingsParams = params ?? (await this.o.store.getProcessingSettings(acquisitionId)).params;
     let queued = 0;
     let afterSeq = 0;
     for (;;) {
@@ -157,7 +157,7 @@ class LiveProcessing implements ProcessingControl {
         const states = Object.values(m.steps);
         if (states.includes("queued") || states.includes("running")) continue; // already on its way
         if (this.closed) return { queued };
-        if (await this.queueOne(acquisition.directory ?? undefined, acquisitionId, m.id, settings.params, states.length > 0)) queued++;
+        if (await this.queueOne(acquisition.directory ?? undefined, acquisitionId, m.id, settingsParams, states.length > 0)) queued++;
       }
       if (page.length < 500) break;
     }

@@ -3,24 +3,13 @@
  * input region, grown to the largest file seen and reused by every call (scanning is
  * synchronous, so calls never overlap).
  */
+import { compileEmbeddedWasm, instantiateWasm, WASM_PAGE as PAGE, type WasmMemory } from "../../wasm.js";
 import { SCAN_WASM_BASE64 } from "./scan-wasm.js";
 
-// The lib settings (ES2023) do not declare WebAssembly; these are the parts we use.
-interface WasmMemory {
-  readonly buffer: ArrayBuffer;
-  grow(pages: number): number;
-}
-interface WasmApi {
-  Memory: new (descriptor: { initial: number; maximum: number }) => WasmMemory;
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => { exports: unknown };
-}
 interface ScanExports {
   scan(src: number, n: number, out: number, cap: number): number;
-  __heap_base: { value: number };
 }
 
-const PAGE = 65536;
 /** int32 fields per element record (see scan.c). */
 export const REC = 8;
 const FULL = -2;
@@ -38,13 +27,6 @@ export interface WasmScanner {
   scan(bytes: Uint8Array): ScannedElements | undefined;
 }
 
-function base64Bytes(b64: string): Uint8Array {
-  const bin = atob(b64);
-  const out = new Uint8Array(bin.length);
-  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
-  return out;
-}
-
 class WasmScan implements WasmScanner {
   private readonly memory: WasmMemory;
   private readonly fn: ScanExports;
@@ -54,10 +36,8 @@ class WasmScan implements WasmScanner {
   private heap: Uint8Array;
   private recs: Int32Array;
 
-  constructor(api: WasmApi) {
-    this.memory = new api.Memory({ initial: 2, maximum: 65536 });
-    this.fn = new api.Instance(new api.Module(base64Bytes(SCAN_WASM_BASE64)), { env: { memory: this.memory } }).exports as ScanExports;
-    this.base = Math.ceil(Number(this.fn.__heap_base.value) / 64) * 64;
+  constructor() {
+    ({ exports: this.fn, memory: this.memory, heapBase: this.base } = instantiateWasm<ScanExports>(compileEmbeddedWasm(SCAN_WASM_BASE64), 2));
     this.heap = new Uint8Array(this.memory.buffer);
     this.recs = new Int32Array(this.memory.buffer);
     this.fit(4096, 64 * 1024);
@@ -100,8 +80,7 @@ let loaded: WasmScan | null | undefined;
 export function wasmScanner(): WasmScanner | undefined {
   if (loaded === undefined) {
     try {
-      const api = (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly;
-      loaded = api === undefined ? null : new WasmScan(api);
+      loaded = new WasmScan();
     } catch {
       // Not an error to report: the tokenizer gives the same result, only slower.
       loaded = null;

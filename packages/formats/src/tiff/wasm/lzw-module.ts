@@ -3,25 +3,14 @@
  * output region, grown to the largest strip seen and reused by every call (decoding is
  * synchronous, so calls never overlap).
  */
+import { compileEmbeddedWasm, instantiateWasm, WASM_PAGE as PAGE, type WasmMemory } from "@emflow/core";
 import { LZW_WASM_BASE64 } from "./lzw-wasm.js";
 
-// The lib settings (ES2023, Node types) do not declare WebAssembly; these are the parts we use.
-interface WasmMemory {
-  readonly buffer: ArrayBuffer;
-  grow(pages: number): number;
-}
-interface WasmApi {
-  Memory: new (descriptor: { initial: number; maximum: number }) => WasmMemory;
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => { exports: unknown };
-}
 
 interface LzwExports {
   lzw_decode(src: number, n: number, dst: number, cap: number, table: number): number;
-  __heap_base: { value: number };
 }
 
-const PAGE = 65536;
 const TABLE_BYTES = 4096 * 8 + 272; // lzw.c's table: an entry per code, then its literal bytes
 const SRC_PAD = 4; // zero bytes after the input: codes are read three bytes at a time
 const DST_PAD = 4096 + 32; // the longest string plus a word of overshoot past the output
@@ -50,11 +39,8 @@ class WasmLzw implements WasmLzwDecoder {
   private dstPtr = 0;
   private dstCap = -1;
 
-  constructor(api: WasmApi) {
-    const bytes = Buffer.from(LZW_WASM_BASE64, "base64");
-    this.memory = new api.Memory({ initial: 2, maximum: 65536 });
-    this.fn = new api.Instance(new api.Module(bytes), { env: { memory: this.memory } }).exports as LzwExports;
-    this.table = Math.ceil(Number(this.fn.__heap_base.value) / 64) * 64;
+  constructor() {
+    ({ exports: this.fn, memory: this.memory, heapBase: this.table } = instantiateWasm<LzwExports>(compileEmbeddedWasm(LZW_WASM_BASE64), 2));
   }
 
   /** Makes room for `n` input and `cap` output bytes: regions only grow, and the memory at most once per call. */
@@ -96,8 +82,7 @@ let loaded: WasmLzw | null | undefined;
 export function wasmLzw(): WasmLzwDecoder | undefined {
   if (loaded === undefined) {
     try {
-      const api = (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly;
-      loaded = api === undefined ? null : new WasmLzw(api);
+      loaded = new WasmLzw();
     } catch {
       // Not an error to report: the JavaScript decoder gives the same bytes, only slower.
       loaded = null;

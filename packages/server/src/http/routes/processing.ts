@@ -158,9 +158,8 @@ export function processingRoutes(app: App, ctx: RouteContext): void {
         if (name === "start") queued = (await p.start(id, (request.body as z.infer<typeof StartBody> | undefined) ?? {})).queued;
         else if (name === "resume") queued = (await p.resume(id)).queued;
         else await p.stop(id);
-        const summary = found(await store.processingSummary(id), "acquisition", id);
         request.log.info({ acquisitionId: id, queued }, `processing ${name}`);
-        return { settings: summary.settings, queued };
+        return { settings: await store.getProcessingSettings(id), queued };
       },
     );
   };
