@@ -2,7 +2,7 @@ import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
 
 const src = (name: string) => fileURLToPath(new URL(`./packages/${name}/src/index.ts`, import.meta.url));
-const packages = ["core", "formats", "synth", "agent", "processing", "server", "cli"];
+const packages = ["core", "formats", "synth", "agent", "processing", "decisions", "server", "cli"];
 
 export default defineConfig({
   resolve: {
