@@ -1,18 +1,17 @@
 /**
  * The `emflow` command: wires the packages into subcommands. Every command
  * returns an exit code; errors become one line (stack with --verbose).
+ * Commands load their implementation when they run, so `emflow epu parse` does not pay for
+ * importing the server, the database or image libraries (about 0.4 s of start-up).
  */
 import { Command, Option } from "commander";
-import { agentWatch } from "./commands/agent-watch.js";
-import { epuParse } from "./commands/epu-parse.js";
-import { epuValidate } from "./commands/epu-validate.js";
 import { positive, positiveInt } from "./ui/flags.js";
 import { cliLogger } from "./ui/logger.js";
 import { registerQueueCommands } from "./commands/register-queue.js";
 import { registerServerCommands } from "./commands/register-server.js";
 import { registerSynthMovie } from "./commands/synth-movie.js";
 import { registerProcess } from "./commands/process.js";
-import { runWorker, type WorkerFlags } from "./commands/worker.js";
+import type { WorkerFlags } from "./commands/worker.js";
 import { registerSessionTools } from "./commands/register-session-tools.js";
 
 /** Build the program. `run` receives each action's exit code. */
@@ -54,13 +53,13 @@ Docs: README.md, docs/ARCHITECTURE.md; API docs at http://<server>/docs`,
 Values are in emflow units: µm (stage, sizes), Å (pixel size, defocus), e/Å², kV, degrees, s, ISO 8601 UTC.
 Bad files are listed on stderr with the file and line; the rest is still parsed.`,
     )
-    .action((p: string, o: { json?: boolean; strict?: boolean }) => run(() => epuParse(p, o)));
+    .action((p: string, o: { json?: boolean; strict?: boolean }) => run(async () => (await import("./commands/epu-parse.js")).epuParse(p, o)));
   epu
     .command("validate")
     .description("check a session directory is complete: EpuSession.dm, Metadata/, Images-Disc*; exit 0 only when valid")
     .argument("<dir>", "a session directory, or a visit directory holding several")
     .option("--json", "print the verdicts as JSON")
-    .action((d: string, o: { json?: boolean }) => run(() => epuValidate(d, o.json ?? false)));
+    .action((d: string, o: { json?: boolean }) => run(async () => (await import("./commands/epu-validate.js")).epuValidate(d, o.json ?? false)));
   registerSessionTools(epu, run);
 
   const agent = program.command("agent").description("the agent that runs beside the microscope");
@@ -78,7 +77,7 @@ Bad files are listed on stderr with the file and line; the rest is still parsed.
     .option("--poll", "do not rely on file-system events (network shares that send none): rescan every --rescan-s")
     .option("--status-s <s>", "print a status line this often", positive("--status-s"), 10)
     .action((dir: string, o: { server: string; token?: string; outbox: string; settleMs: number; movieSettleMs: number; rescanS?: number; orphanTimeoutS: number; poll?: boolean; statusS: number }) =>
-      run(() => agentWatch(dir, { ...o, poll: o.poll ?? false }, logger())),
+      run(async () => (await import("./commands/agent-watch.js")).agentWatch(dir, { ...o, poll: o.poll ?? false }, logger())),
     );
 
   registerServerCommands(program, run, logger);
@@ -99,6 +98,6 @@ Run any number of workers on any machines that reach the broker or database and 
 same paths as the server (or map them with a shared mount). Ctrl-C finishes the steps in progress first.
 Example:  AMQP_URL=amqp://user:pass@broker:5672 emflow worker --concurrency 4`,
     )
-    .action((o: WorkerFlags) => run(() => runWorker(o, logger())));
+    .action((o: WorkerFlags) => run(async () => (await import("./commands/worker.js")).runWorker(o, logger())));
   return program;
 }

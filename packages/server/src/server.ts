@@ -69,8 +69,9 @@ const REQUEST_ID = /^[\w.:-]{1,100}$/;
 
 /** Build the HTTP server (routes, docs, error handling) on `deps.store` or the configured store. */
 export async function createServer(config: ServerConfig, deps: ServerDeps = {}): Promise<EmflowServer> {
-  // The request serializer keeps `?access_token=` (USC compatibility) out of the logs.
-  const logger = deps.logger ?? pino({ level: config.logLevel, serializers: { req: requestLogSerializer } });
+  // The request serializer keeps `?access_token=` (USC compatibility) out of the logs, whichever logger we are given.
+  const serializers = { req: requestLogSerializer };
+  const logger = deps.logger?.child({}, { serializers }) ?? pino({ level: config.logLevel, serializers });
   const store = deps.store ?? (await openStore(config, { onIdleError: (err) => logger.warn({ err }, "idle database connection failed") }));
   const hub = deps.hub ?? new ChangeHub();
   let processing: ProcessingControl | undefined;

@@ -6,8 +6,7 @@
 import { randomUUID } from "node:crypto";
 import { basename, resolve } from "node:path";
 import { Option, type Command } from "commander";
-import { openMovie } from "@emflow/formats";
-import { computeCtf, computeMotion, computePick, type ComputeConfig, type StepPayload } from "@emflow/processing";
+import type { ComputeConfig, StepPayload } from "@emflow/processing";
 import { UsageError } from "../ui/errors.js";
 import { positive } from "../ui/flags.js";
 
@@ -45,6 +44,7 @@ function payload(file: string, o: CommonFlags & { dosePerFrame?: number; diamete
 
 /** The pixel size: the flag, else the file's header, else a usage error naming the flag. */
 async function pixelSize(file: string, given: number | undefined): Promise<{ apix: number; width: number; height: number; frames: number }> {
+  const { openMovie } = await import("@emflow/formats");
   const m = await openMovie(file);
   try {
     const apix = given ?? m.pixelSizeA;
@@ -87,7 +87,7 @@ export function registerProcess(program: Command, run: Run): void {
     .action((file: string, o: CommonFlags & { dosePerFrame?: number; gain?: string }) =>
       run(async () => {
         const info = await pixelSize(file, o.apix);
-        const r = await computeMotion(payload(file, o, info.apix), config("motion", o));
+        const r = await (await import("@emflow/processing")).computeMotion(payload(file, o, info.apix), config("motion", o));
         const x = r.result;
         print(o.json, x, [
           `${file}: ${info.width} × ${info.height} × ${info.frames} frames at ${info.apix} Å/px (${r.tool})`,
@@ -105,7 +105,7 @@ export function registerProcess(program: Command, run: Run): void {
       run(async () => {
         const info = await pixelSize(file, o.apix);
         const job = { ...payload(file, o, info.apix), motion: { micrograph: resolve(file), width: info.width, height: info.height, frames: 1, trajectory: [] } };
-        const r = await computeCtf(job, config("ctf", o));
+        const r = await (await import("@emflow/processing")).computeCtf(job, config("ctf", o));
         const x = r.result;
         print(o.json, x, [
           `${file}: defocus U ${x.defocus_u.toFixed(0)} Å, V ${x.defocus_v.toFixed(0)} Å, angle ${x.astigmatism_angle.toFixed(1)}° (${r.tool})`,
@@ -121,7 +121,7 @@ export function registerProcess(program: Command, run: Run): void {
       run(async () => {
         const info = await pixelSize(file, o.apix);
         const job = { ...payload(file, o, info.apix), motion: { micrograph: resolve(file), width: info.width, height: info.height, frames: 1, trajectory: [] } };
-        const r = await computePick(job, config("pick", o));
+        const r = await (await import("@emflow/processing")).computePick(job, config("pick", o));
         print(o.json, r.result, [`${file}: ${r.result.picks.length} particles of ${o.diameter} Å (${r.tool})`]);
         return 0;
       }),

@@ -4,10 +4,9 @@
  */
 import type { Command } from "commander";
 import type { Logger } from "pino";
-import { createServer, loadConfig, type ServerConfig } from "@emflow/server";
+import type { ServerConfig } from "@emflow/server";
 import { positive, positiveInt } from "../ui/flags.js";
 import { untilInterrupted } from "../ui/signals.js";
-import { runDemo } from "./demo.js";
 
 type Run = (work: () => Promise<number>) => void;
 
@@ -43,6 +42,7 @@ project per session). Interactive docs at /docs, OpenAPI at /openapi.json.`,
     .action((o: { port?: number; host?: string; dataDir?: string; config?: string; dataRoot?: string; process?: boolean; concurrency?: number }) =>
       run(async () => {
         const log = logger();
+        const { createServer, loadConfig } = await import("@emflow/server");
         const loaded: ServerConfig = loadConfig({
           ...(o.config === undefined ? {} : { file: o.config }),
           overrides: { ...(o.port === undefined ? {} : { port: o.port }), ...(o.host === undefined ? {} : { host: o.host }), ...(o.dataDir === undefined ? {} : { dataDir: o.dataDir }) },
@@ -73,6 +73,6 @@ project per session). Interactive docs at /docs, OpenAPI at /openapi.json.`,
     .option("--keep", "keep the temporary directory (session, outbox, database) after Ctrl-C")
     .option("--no-process", "placeholder movies and no live processing (metadata only)")
     .action((o: { port: number; squares: number; holesPerSquare: number; shotsPerHole: number; speed: number; keep?: boolean; process: boolean }) =>
-      run(() => runDemo({ ...o, keep: o.keep ?? false }, logger())),
+      run(async () => (await import("./demo.js")).runDemo({ ...o, keep: o.keep ?? false }, logger())),
     );
 }

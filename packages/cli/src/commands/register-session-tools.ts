@@ -4,13 +4,10 @@
  */
 import path from "node:path";
 import type { Command } from "commander";
-import { readRecording, recordDirectory, replayRecording } from "@emflow/agent";
-import { synthesizeSession } from "@emflow/synth";
 import { positive, positiveInt } from "../ui/flags.js";
 import { interruptSignal } from "../ui/signals.js";
 import { progressBar } from "../ui/progress.js";
 import type { MovieTruth } from "@emflow/processing";
-import { makeMoviePool, writeMovieTruths } from "./movie-pool.js";
 
 type Run = (work: () => Promise<number>) => void;
 
@@ -56,7 +53,7 @@ Files are modelled on real EPU 3.x output and parse with 'emflow epu parse'.`,
         let truths: MovieTruth[] = [];
         if (o.movies > 0) {
           const pool = progressBar("simulating movies");
-          ({ bytes: movies, truths } = await makeMoviePool({
+          ({ bytes: movies, truths } = await (await import("./movie-pool.js")).makeMoviePool({
             count: Math.round(o.movies),
             size: o.movieSize,
             frames: o.movieFrames,
@@ -66,7 +63,7 @@ Files are modelled on real EPU 3.x output and parse with 'emflow epu parse'.`,
           pool.done();
         }
         const bar = progressBar("writing");
-        const result = await synthesizeSession({
+        const result = await (await import("@emflow/synth")).synthesizeSession({
           ...(movies === undefined ? {} : { movies }),
           dir,
           squares: o.squares,
@@ -83,7 +80,7 @@ Files are modelled on real EPU 3.x output and parse with 'emflow epu parse'.`,
           `wrote ${result.totals.squares} squares, ${result.totals.foilHoles} foil holes, ${result.totals.micrographs} micrographs ` +
             `(${result.totals.files} files) to ${result.sessionPath}`,
         );
-        if (truths.length > 0) process.stderr.write(`movie truths in ${writeMovieTruths(dir, truths)}\n`);
+        if (truths.length > 0) process.stderr.write(`movie truths in ${(await import("./movie-pool.js")).writeMovieTruths(dir, truths)}\n`);
         return 0;
       }),
     );
@@ -98,7 +95,7 @@ Files are modelled on real EPU 3.x output and parse with 'emflow epu parse'.`,
     .action((dir: string, out: string, o: { keepBinary?: boolean; pollMs?: number }) =>
       run(async () => {
         const signal = interruptSignal();
-        const result = await recordDirectory(path.resolve(dir), path.resolve(out), {
+        const result = await (await import("@emflow/agent")).recordDirectory(path.resolve(dir), path.resolve(out), {
           signal,
           skipBinaryContent: !(o.keepBinary ?? false),
           ...(o.pollMs === undefined ? {} : { pollIntervalMs: o.pollMs }),
@@ -120,9 +117,9 @@ Files are modelled on real EPU 3.x output and parse with 'emflow epu parse'.`,
     .option("--no-verify", "skip the sha256 check of each file after its event")
     .action((rec: string, dir: string, o: { speed: number; maxDelay?: number; verify: boolean }) =>
       run(async () => {
-        const recording = await readRecording(rec);
+        const recording = await (await import("@emflow/agent")).readRecording(rec);
         const bar = progressBar("replaying");
-        const result = await replayRecording(recording, path.resolve(dir), {
+        const result = await (await import("@emflow/agent")).replayRecording(recording, path.resolve(dir), {
           speed: o.speed,
           ...(o.maxDelay === undefined ? {} : { maxDelay: o.maxDelay }),
           verify: o.verify,

@@ -3,7 +3,7 @@
  * ground truth (particles, CTF, drift, local deformation, dose) as JSON.
  */
 import { Option, type Command } from "commander";
-import { writeSyntheticMovie, type SimulateOptions } from "@emflow/processing";
+import type { SimulateOptions } from "@emflow/processing";
 import { positive, positiveInt } from "../ui/flags.js";
 import { progressBar } from "../ui/progress.js";
 
@@ -103,7 +103,7 @@ Example, a K3-sized movie:  emflow synth movie k3.tif --size 5760 --height 4092 
     .action((out: string, o: MovieFlags) =>
       run(async () => {
         const bar = progressBar("simulating");
-        const r = await writeSyntheticMovie(out, movieOptions(o), o.format === undefined ? {} : { format: o.format }, (done, total) => bar.update(done, total, "frames"));
+        const r = await (await import("@emflow/processing")).writeSyntheticMovie(out, movieOptions(o), o.format === undefined ? {} : { format: o.format }, (done, total) => bar.update(done, total, "frames"));
         bar.done();
         if (o.json) process.stdout.write(`${JSON.stringify(r.truth)}\n`);
         else {

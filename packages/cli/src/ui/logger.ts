@@ -3,16 +3,14 @@
  * short human lines on a terminal, or as JSON lines with --log-json.
  */
 import { pino, type Logger } from "pino";
-import { requestLogSerializer } from "@emflow/server";
 
 const LEVELS: Record<number, string> = { 10: "trace", 20: "debug", 30: "info", 40: "warn", 50: "error", 60: "fatal" };
 const SKIP = new Set(["level", "time", "pid", "hostname", "msg", "v"]);
 
 /** A pino logger writing to stderr; `json` keeps pino's own format. */
 export function cliLogger(level: string, json: boolean): Logger {
-  // The request serializer keeps `?access_token=` (USC API compatibility) out of the logs.
-  const serializers = { req: requestLogSerializer };
-  if (json) return pino({ level, serializers }, pino.destination(2));
+  // (The server adds its request serializer, which keeps `?access_token=` out of the logs.)
+  if (json) return pino({ level }, pino.destination(2));
   const human = {
     write(line: string): void {
       const o = JSON.parse(line) as Record<string, unknown>;
@@ -24,5 +22,5 @@ export function cliLogger(level: string, json: boolean): Logger {
       process.stderr.write(`${t} ${(LEVELS[o["level"] as number] ?? "log").padEnd(5)} ${String(o["msg"] ?? "")}${extra ? `  ${extra}` : ""}\n`);
     },
   };
-  return pino({ level, serializers }, human);
+  return pino({ level }, human);
 }
