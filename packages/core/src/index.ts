@@ -16,4 +16,5 @@ export * from "./epu/parse.js";
 export * from "./epu/windows-path.js";
 export { compact } from "./epu/microscope-image.js";
 export * from "./model/processing.js";
+export * from "./model/instructions.js";
 export * from "./wasm.js";

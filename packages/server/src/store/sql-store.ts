@@ -21,6 +21,7 @@ import { isUuid } from "./cursor.js";
 import { ingestInTransaction, toEvent } from "./ingest.js";
 import { addIdFilters, emptyPage, getById, listPage } from "./reads.js";
 import { getProcessing, getSettings, listFailures, processingSummary, putSettings, recordSteps, unprocessedMicrographs } from "./processing.js";
+import { instructionStore } from "./instructions.js";
 import type { SqlClient } from "./sql-client.js";
 import type { MicrographQuery, Store } from "./store.js";
 import { Where } from "./where.js";
@@ -74,6 +75,7 @@ export function createSqlStore(db: SqlClient): Store {
     putProcessingSettings: (id, change) => putSettings(db, id, change),
     getProcessingSettings: async (id) => (isUuid(id) ? getSettings(db, id) : { state: "stopped", params: {}, updatedAt: null }),
     unprocessedMicrographs: (id, opts) => unprocessedMicrographs(db, id, opts),
+    instructions: instructionStore(db),
 
     changesSince: async (seq, q = {}) => {
       if (!Number.isSafeInteger(seq) || seq < 0) throw new ValidationError("since: must be a non-negative integer");

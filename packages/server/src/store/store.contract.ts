@@ -10,6 +10,7 @@ import { batchOf, epuDirExampleBatch, epumocks, epumocksBatch, exampleMicrograph
 import { synthBatches, synthIds, synthItems } from "../testing/synth-batch.js";
 import type { Page } from "../model/entities.js";
 import { runProcessingContract } from "./processing.contract.js";
+import { runInstructionContract } from "./instructions.contract.js";
 import type { Store } from "./store.js";
 
 /** What an adapter test hands the contract: a fresh store and how to dispose of it. */
@@ -283,5 +284,6 @@ export function runStoreContract(name: string, make: () => Promise<ContractStore
       expect((await store.summary(result.acquisitionId))?.micrographs).toBe(items.filter((i) => i.kind === "micrograph").length);
     });
     runProcessingContract(() => store);
+    runInstructionContract(() => store);
   });
 }

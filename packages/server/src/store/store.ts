@@ -5,6 +5,7 @@
  */
 import type { EpuTargetState, IngestBatch, IngestResult, ProcessingStep, StepState, StepUpdate } from "@emflow/core";
 import type { SqlClient } from "./sql-client.js";
+import type { InstructionStore } from "./instructions.js";
 import type { MicrographProcessing, ProcessingFailure, ProcessingSettings, ProcessingSummary, RecordStepsOutcome } from "../model/processing.js";
 import type {
   Acquisition,
@@ -137,6 +138,9 @@ export interface Store {
   changesSince(seq: number, query?: ChangesQuery): Promise<ChangeEvent[]>;
   /** The newest committed seq (0 when the log is empty). */
   lastSeq(): Promise<number>;
+
+  /** Instructions for the agents beside the microscopes (store/instructions.ts). */
+  readonly instructions: InstructionStore;
 
   /** The SQL client underneath, for components that share the database (the embedded job-table queue). */
   readonly sql: SqlClient;
