@@ -9,6 +9,7 @@ export * from "./session/park.js";
 export * from "./outbox/outbox.js";
 export * from "./client/ingest-client.js";
 export * from "./client/sender.js";
+export * from "./instructions/index.js";
 export * from "./watch/change-detector.js";
 export * from "./agent.js";
 export * from "./prefetch.js";

@@ -18,6 +18,7 @@ import { gridSquareRoutes } from "./http/routes/grid-squares.js";
 import { gridRoutes } from "./http/routes/grids.js";
 import { healthRoutes } from "./http/routes/health.js";
 import { ingestRoutes } from "./http/routes/ingest.js";
+import { instructionRoutes } from "./http/routes/instructions.js";
 import { micrographRoutes } from "./http/routes/micrographs.js";
 import { processingRoutes } from "./http/routes/processing.js";
 import { webRoutes } from "./http/routes/web.js";
@@ -136,6 +137,7 @@ async function build(
   foilHoleRoutes(app, ctx);
   micrographRoutes(app, ctx);
   processingRoutes(app, ctx);
+  instructionRoutes(app, ctx);
   webRoutes(app);
   const uscHandle = uscRoutes(app, {
     store,

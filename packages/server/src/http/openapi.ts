@@ -10,6 +10,10 @@ import type { App } from "./app-types.js";
 import { toOpenApiSchema } from "./zod-schemas.js";
 
 const REQUEST_PARTS = ["body", "querystring", "params", "headers"] as const;
+const SSE_ROUTES: Record<string, string> = {
+  "/api/v1/events": "text/event-stream of change events",
+  "/api/v1/agents/:agentId/instructions": "text/event-stream of instructions",
+};
 
 /** Register the document, its route and the docs UI. Call before registering routes. */
 export async function registerOpenApi(app: App, version: string): Promise<void> {
@@ -31,9 +35,10 @@ export async function registerOpenApi(app: App, version: string): Promise<void> 
       const response = out.response as Record<string, unknown> | undefined;
       if (response !== undefined) {
         out.response = Object.fromEntries(Object.entries(response).map(([code, s]) => [code, toOpenApiSchema(s, "output")]));
-        // The event stream's 200 is text/event-stream, one JSON change per event.
-        if (url === "/api/v1/events") {
-          out.response = { 200: { description: "text/event-stream of change events", content: { "text/event-stream": { schema: (out.response as Record<string, unknown>)["200"] } } } };
+        // The event streams' 200 is text/event-stream, one JSON object per event.
+        const stream = SSE_ROUTES[url];
+        if (stream !== undefined) {
+          out.response = { ...(out.response as Record<string, unknown>), 200: { description: stream, content: { "text/event-stream": { schema: (out.response as Record<string, unknown>)["200"] } } } };
         }
       }
       return { schema: out as typeof schema, url };
