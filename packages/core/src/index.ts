@@ -17,4 +17,5 @@ export * from "./epu/windows-path.js";
 export { compact } from "./epu/microscope-image.js";
 export * from "./model/processing.js";
 export * from "./model/instructions.js";
+export * from "./model/decision.js";
 export * from "./wasm.js";

@@ -64,13 +64,22 @@ export function get<T>(path: string, query: Record<string, string | number | boo
   return request<T>(qs === "" ? path : `${path}?${qs}`, signal === undefined ? {} : { signal });
 }
 
-/** POST JSON with the stored token (if any). */
-export function post<T>(path: string, body?: unknown): Promise<T> {
+function send<T>(method: "POST" | "PUT", path: string, body?: unknown): Promise<T> {
   const headers: Record<string, string> = {};
   const token = getToken();
   if (token !== "") headers.authorization = `Bearer ${token}`;
   if (body !== undefined) headers["content-type"] = "application/json";
-  return request<T>(path, { method: "POST", headers, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+  return request<T>(path, { method, headers, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+}
+
+/** POST JSON with the stored token (if any). */
+export function post<T>(path: string, body?: unknown): Promise<T> {
+  return send("POST", path, body);
+}
+
+/** PUT JSON with the stored token (if any). */
+export function put<T>(path: string, body: unknown): Promise<T> {
+  return send("PUT", path, body);
 }
 
 /** Every item of a list, following cursors, up to `max` items (lists are capped at 1000 per page). */

@@ -179,3 +179,63 @@ export interface ChangeEvent {
   readonly op: "created" | "updated";
   readonly at: string;
 }
+
+/** A session's decision settings (GET/PUT /api/v1/acquisitions/{id}/decision-settings). */
+export interface DecisionSettings {
+  readonly acquisitionId: string;
+  readonly mode: "off" | "advise" | "auto";
+  readonly policy: string;
+  readonly link: "none" | "athena" | "agent";
+  readonly params: Record<string, unknown>;
+  readonly updatedAt: string | null;
+}
+
+/** One entry of the ranked acquisition order. */
+export interface RankedEntry {
+  readonly gridSquareId: string | null;
+  readonly naturalId: string;
+  readonly rank: number;
+  readonly score: number;
+  readonly predicted: number | null;
+  readonly reasons: string[];
+}
+
+/** One decision with its reasons and what happened to it. */
+export interface Decision {
+  readonly id: string;
+  readonly seq: number;
+  readonly acquisitionId: string;
+  readonly source: "policy" | "operator";
+  readonly policy: string;
+  readonly action: string;
+  readonly gridSquareId: string | null;
+  readonly target: string | null;
+  readonly reasons: string[];
+  readonly numbers: Record<string, unknown>;
+  readonly ranked: RankedEntry[];
+  readonly state: "proposed" | "accepted" | "rejected" | "overridden" | "sent" | "superseded";
+  readonly operator: string | null;
+  readonly note: string | null;
+  readonly createdAt: string;
+  readonly actedAt: string | null;
+  readonly sentAt: string | null;
+}
+
+/** Observed and predicted quality of a square or hole (GET .../scores). */
+export interface ScoredArea {
+  readonly id: string;
+  readonly naturalId: string;
+  readonly state: string | null;
+  readonly observed: { micrographs: number; good: number; meanScore: number | null; goodFraction: number; low: number; high: number };
+  readonly predicted: number;
+  readonly predictedSd: number;
+  readonly basis: string;
+}
+
+export interface Scores {
+  readonly acquisitionId: string;
+  readonly policy: string;
+  readonly micrographs: number;
+  readonly good: number;
+  readonly items: ScoredArea[];
+}

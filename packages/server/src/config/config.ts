@@ -54,6 +54,16 @@ const ConfigFile = z
       .partial()
       .strict(),
     usc: UscConfigSection,
+    decisions: z
+      .object({
+        enabled: z.boolean(),
+        debounce_ms: z.number().int().min(0).max(600_000),
+        athena_url: z.string().url(),
+        athena_token: z.string().min(1),
+        instruction_ttl_s: z.number().int().min(10).max(86_400),
+      })
+      .partial()
+      .strict(),
   })
   .partial()
   .strict();
@@ -89,6 +99,19 @@ export interface ProcessingConfig {
   readonly tools: Readonly<Record<string, string>>;
 }
 
+/** Acquisition decisions (`[decisions]` in emflow.toml). */
+export interface DecisionsConfig {
+  /** Score squares and holes and make decisions in this server (per-session mode: off, advise, auto). */
+  readonly enabled: boolean;
+  /** After new results, wait this long for more before deciding again. */
+  readonly debounceMs: number;
+  /** The Smart EPU Decision Service (Athena) for sessions whose link is "athena". */
+  readonly athenaUrl: string | undefined;
+  readonly athenaToken: string | undefined;
+  /** How long an instruction to the agent stays valid. */
+  readonly instructionTtlS: number;
+}
+
 /** The resolved configuration. */
 export interface ServerConfig {
   readonly port: number;
@@ -107,6 +130,7 @@ export interface ServerConfig {
   readonly processing: ProcessingConfig;
   /** The USC CryoEM Service-compatible session API (`[usc]`; see usc/config.ts). */
   readonly usc: UscConfig;
+  readonly decisions: DecisionsConfig;
   /** The file the config came from, if any. */
   readonly configFile: string | undefined;
 }
@@ -138,6 +162,8 @@ const Env = z.object({
   EMFLOW_PROCESSING: z.enum(["on", "off", "true", "false", "1", "0"]).optional(),
   EMFLOW_PROCESSING_ROOT: z.string().min(1).optional(),
   EMFLOW_TRANSPORT: z.enum(["sql", "amqp"]).optional(),
+  EMFLOW_DECISIONS: z.enum(["on", "off", "true", "false", "1", "0"]).optional(),
+  EMFLOW_ATHENA_URL: z.string().url().optional(),
 });
 
 /** Read, validate and merge the configuration. Throws ValidationError with a one-line message. */
@@ -170,6 +196,13 @@ export function loadConfig(opts: LoadConfigOptions = {}): ServerConfig {
     sseHeartbeatMs: 15_000,
     processing: processingConfig(file.processing ?? {}, vars, cwd, fileDir),
     usc: resolveUscConfig({ ...(file.usc === undefined ? {} : { section: file.usc }), env, fileDir, cwd, ...(opts.usc === undefined ? {} : { overrides: opts.usc }) }),
+    decisions: {
+      enabled: vars.EMFLOW_DECISIONS === undefined ? (file.decisions?.enabled ?? true) : ["on", "true", "1"].includes(vars.EMFLOW_DECISIONS),
+      debounceMs: file.decisions?.debounce_ms ?? 2000,
+      athenaUrl: vars.EMFLOW_ATHENA_URL ?? file.decisions?.athena_url,
+      athenaToken: file.decisions?.athena_token,
+      instructionTtlS: file.decisions?.instruction_ttl_s ?? 600,
+    },
     configFile: path,
   };
   return { ...config, ...definedOnly(opts.overrides ?? {}) };

@@ -94,8 +94,8 @@ export type EntityKind = z.infer<typeof EntityKind>;
 const sameKinds: [EntityKind, IngestKind] extends [IngestKind, EntityKind] ? true : never = true;
 void sameKinds;
 
-/** What a change event is about: an entity, or the processing of a micrograph (id = the micrograph's). */
-export const EventKind = z.enum([...EntityKind.options, "processing"]);
+/** What a change event is about: an entity, the processing of a micrograph (id = the micrograph's), or a decision (id = the decision's). */
+export const EventKind = z.enum([...EntityKind.options, "processing", "decision"]);
 export type EventKind = z.infer<typeof EventKind>;
 
 /** One committed change, as stored in change_events and sent over SSE. */

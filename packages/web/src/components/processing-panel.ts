@@ -89,12 +89,3 @@ export function ProcessingPanel({ acquisitionId, summary, onOpen }: { acquisitio
         )}</ul>`}
   </section>`;
 }
-
-/** The decision queue: acquisition steering is not in the API yet, so the section says so instead of inventing data. */
-export function Decisions() {
-  return html`<section class="panel decisions" data-section="decisions">
-    <h3>Decisions</h3>
-    <p class="empty">No decisions yet (acquisition steering is not enabled).</p>
-    <p class="muted">Ranked squares and holes with their reasons will appear here, each with accept and override, once the server makes decisions.</p>
-  </section>`;
-}

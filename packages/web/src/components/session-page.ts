@@ -7,7 +7,8 @@ import { AtlasMap } from "./atlas-map.js";
 import { ErrorBox, Stat } from "./common.js";
 import { MicrographList } from "./micrograph-list.js";
 import { MicrographPanel } from "./micrograph-panel.js";
-import { Decisions, ProcessingControls, ProcessingPanel } from "./processing-panel.js";
+import { DecisionPanel } from "./decision-panel.js";
+import { ProcessingControls, ProcessingPanel } from "./processing-panel.js";
 import { SquareView } from "./square-view.js";
 import { TimeSeries } from "./time-series.js";
 
@@ -48,14 +49,14 @@ export function SessionPage({ id, query }: { id: string; query: URLSearchParams 
               ${gridList.map((g) => html`<option value=${g.id}>${g.naturalId}${g.slot === undefined ? "" : ` (slot ${g.slot})`}</option>`)}
             </select></label>`
           : ""}
-        ${gridId === undefined ? html`<section class="panel"><p class="empty">No grid yet.</p></section>` : html`<${AtlasMap} gridId=${gridId} selected=${square} onSelect=${(sq: string) => setQuery({ square: sq, hole: undefined })} />`}
+        ${gridId === undefined ? html`<section class="panel"><p class="empty">No grid yet.</p></section>` : html`<${AtlasMap} gridId=${gridId} acquisitionId=${id} selected=${square} onSelect=${(sq: string) => setQuery({ square: sq, hole: undefined })} />`}
         <${SquareView} squareId=${square} hole=${hole} onHole=${(h: string | undefined) => setQuery({ hole: h })} />
       </div>
       <${MicrographPanel} id=${mg} onLocate=${(sq: string, h: string) => setQuery({ square: sq, hole: h })} />
       <${TimeSeries} acquisitionId=${id} />
       <${MicrographList} filter=${filter} selected=${mg} onSelect=${(m: string) => setQuery({ mg: m })} />
       <${ProcessingPanel} acquisitionId=${id} summary=${processing.data} onOpen=${(m: string) => setQuery({ mg: m })} />
-      <${Decisions} />
+      <${DecisionPanel} acquisitionId=${id} />
     </div>
   </div>`;
 }
