@@ -70,6 +70,14 @@ export const Instruction = z.object({
 });
 export type Instruction = z.infer<typeof Instruction>;
 
+/**
+ * Whether a new instruction of `kind` replaces the acquisition's unacked older ones of the same kind by default:
+ * a newer acquisition order makes the older one wrong; notes and skip lists add up.
+ */
+export function supersedesByDefault(kind: string): boolean {
+  return kind === "acquisition-order";
+}
+
 /** An instruction's lifecycle on the server: pending → delivered → acked, or expired / superseded. */
 export const InstructionState = z.enum(["pending", "delivered", "acked", "expired", "superseded"]);
 export type InstructionState = z.infer<typeof InstructionState>;

@@ -46,11 +46,14 @@ export function runInstructionContract(getStore: () => Store): void {
       await store.instructions.markDelivered([a!.instruction.id], T0 + 1000);
       expect(await store.instructions.get(a!.instruction.id)).toMatchObject({ state: "delivered", deliveries: 1, deliveredAt: new Date(T0 + 1000).toISOString() });
 
-      // Resuming after the first seq sends only the second; the first comes back once its ack is overdue.
-      const after = await store.instructions.deliverable(agent, { afterSeq: a!.instruction.seq, redeliverBefore: T0, now: T0 + 2000 });
+      // Resuming after the first seq sends only the second; at or below the resume point, an open instruction
+      // comes back once it is overdue (last sent, or if never sent, created, at or before redeliverBefore).
+      const after = await store.instructions.deliverable(agent, { afterSeq: a!.instruction.seq, redeliverBefore: T0 - 1, now: T0 + 2000 });
       expect(after.map((i) => i.id)).toEqual([b!.instruction.id]);
+      const notYet = await store.instructions.deliverable(agent, { afterSeq: b!.instruction.seq, redeliverBefore: T0 + 999, now: T0 + 2000 });
+      expect(notYet.map((i) => i.id)).toEqual([b!.instruction.id]);
       const overdue = await store.instructions.deliverable(agent, { afterSeq: b!.instruction.seq, redeliverBefore: T0 + 1000, now: T0 + 2000 });
-      expect(overdue.map((i) => i.id)).toEqual([a!.instruction.id]);
+      expect(overdue.map((i) => i.id)).toEqual([a!.instruction.id, b!.instruction.id]);
 
       const acked = await store.instructions.ack(agent, a!.instruction.id, T0 + 3000);
       expect(acked).toMatchObject({ duplicate: false, instruction: { state: "acked", ackedAt: new Date(T0 + 3000).toISOString() } });

@@ -4,7 +4,7 @@
  * bookkeeping, expiry by an injected clock. Plain SQL on SqlClient, shared by
  * both adapters. Times are epoch milliseconds from the caller's clock.
  */
-import type { Instruction, InstructionState } from "@emflow/core";
+import { supersedesByDefault, type Instruction, type InstructionState } from "@emflow/core";
 import { ConflictError } from "../errors.js";
 import { isUuid } from "./cursor.js";
 import type { Row, SqlClient, SqlQueryable } from "./sql-client.js";
@@ -26,7 +26,7 @@ export interface EnqueueInput {
   readonly kind: string;
   readonly payload: Record<string, unknown>;
   readonly ttlS: number;
-  /** Replace the acquisition's unacked instructions of the same kind (default true). */
+  /** Replace the acquisition's unacked instructions of the same kind (default: core's supersedesByDefault). */
   readonly supersede?: boolean;
   readonly now: number;
 }
@@ -35,7 +35,7 @@ export interface EnqueueInput {
 export interface DeliverableQuery {
   /** Everything open with a seq above this (the stream's resume point). */
   readonly afterSeq: number;
-  /** Also resend delivered-but-unacked ones last sent at or before this time (lost acks). */
+  /** Also resend open ones at or below `afterSeq` last sent (or, never sent, created) at or before this time. */
   readonly redeliverBefore: number;
   readonly now: number;
   readonly limit?: number;
@@ -108,7 +108,7 @@ async function enqueue(db: SqlClient, input: EnqueueInput): Promise<{ instructio
     );
     const instruction = toRecord(row!);
     let superseded: string[] = [];
-    if (input.supersede !== false) {
+    if (input.supersede ?? supersedesByDefault(input.kind)) {
       const rows = await tx.query<{ id: string }>(
         `UPDATE agent_instructions SET state = 'superseded', superseded_by = $1
          WHERE acquisition_id = $2 AND kind = $3 AND ${OPEN} AND seq < $4 RETURNING id`,
@@ -153,7 +153,7 @@ export function instructionStore(db: SqlClient): InstructionStore {
       const rows = await db.query(
         `SELECT * FROM agent_instructions
          WHERE agent_id = $1 AND ${OPEN} AND expires_at > $2::timestamptz
-           AND (seq > $3::bigint OR (state = 'delivered' AND delivered_at <= $4::timestamptz))
+           AND (seq > $3::bigint OR coalesce(delivered_at, created_at) <= $4::timestamptz)
          ORDER BY seq LIMIT ${limit}`,
         [agentId, iso(q.now), String(Math.max(0, Math.trunc(q.afterSeq))), iso(q.redeliverBefore)],
       );

@@ -19,7 +19,7 @@ const tags = ["instructions"];
 const common = {
   ttlS: z.number().positive().max(7 * 86_400).default(3600).describe("seconds until it expires undelivered or unacked (default 3600)"),
   agentId: AgentId.optional().describe("the agent to send it to; default: the agent that last sent this acquisition"),
-  supersede: z.boolean().optional().describe("replace this acquisition's unacked instructions of the same kind (default true)"),
+  supersede: z.boolean().optional().describe("replace this acquisition's unacked instructions of the same kind (default: true for acquisition-order, false otherwise)"),
 };
 
 /** An enqueue: a kind with the payload that kind requires, a time to live, optionally the agent. */
