@@ -20,6 +20,7 @@ import { sortForIngest, SessionPipeline, type PipelineStats } from "./session/pi
 import { ChangeDetector } from "./watch/change-detector.js";
 import { HotDirs } from "./watch/hot-dirs.js";
 import { DirWatcher } from "./watch/dir-watcher.js";
+import { fileInstructionHandler, InstructionLedger, InstructionListener, type InstructionListenerStats } from "./instructions/index.js";
 
 export interface AgentOptions {
   /** A session directory, or a directory that holds (or will hold) sessions. */
@@ -51,6 +52,11 @@ export interface AgentOptions {
   readonly requestTimeoutMs?: number;
   readonly files?: FileSource;
   readonly log?: Logger;
+  /**
+   * Follow the server's instructions for this agent: each one is written as JSON into `dir` (and `command`
+   * is run on it); the ledger of applied ones lives beside the outbox.
+   */
+  readonly instructions?: { readonly dir: string; readonly command?: string };
 }
 
 const MOVIE_EXT = /\.(mrc|mrcs|tiff?|eer)$/i;
@@ -64,6 +70,7 @@ export interface AgentStats extends PipelineStats {
   outboxItems: number;
   sender: SenderStats;
   errorSamples: string[];
+  instructions?: InstructionListenerStats;
 }
 
 /** A running agent. */
@@ -97,8 +104,22 @@ export async function startAgent(opts: AgentOptions): Promise<AgentHandle> {
     ...(opts.token === undefined ? {} : { token: opts.token }),
     ...(opts.requestTimeoutMs === undefined ? {} : { timeoutMs: opts.requestTimeoutMs }),
   });
-  const sender = new Sender({ outbox, client, agentId: opts.agentId ?? `${hostname()}:${process.pid}`, ...(log === undefined ? {} : { log }) });
+  // The host name, stable across restarts: the server addresses instructions to this id.
+  const agentId = opts.agentId ?? hostname();
+  const sender = new Sender({ outbox, client, agentId, ...(log === undefined ? {} : { log }) });
   const sending = sender.run(signal);
+  const listener =
+    opts.instructions === undefined
+      ? undefined
+      : new InstructionListener({
+          server: opts.server,
+          agentId,
+          ...(opts.token === undefined ? {} : { token: opts.token }),
+          ledger: await InstructionLedger.open(path.join(opts.outboxDir, "instructions-ledger.json"), { fsync: opts.fsync ?? true }),
+          handler: fileInstructionHandler({ dir: opts.instructions.dir, fsync: opts.fsync ?? true, ...(opts.instructions.command === undefined ? {} : { command: opts.instructions.command }) }),
+          ...(log === undefined ? {} : { log: log.child({ component: "instructions", agentId }) }),
+        });
+  const listening = listener?.run(signal);
   const pipelines = new Map<string, SessionPipeline>();
 
   const pipelineFor = (sessionDir: string): SessionPipeline => {
@@ -217,6 +238,7 @@ export async function startAgent(opts: AgentOptions): Promise<AgentHandle> {
       outboxItems: outbox.pendingItems,
       sender: { ...sender.stats },
       errorSamples,
+      ...(listener === undefined ? {} : { instructions: { ...listener.stats } }),
     };
   };
 
@@ -236,7 +258,7 @@ export async function startAgent(opts: AgentOptions): Promise<AgentHandle> {
       detector.stop();
       // Let the file being handled finish (its changes reach the outbox) before closing the outbox.
       await detector.idle();
-      await Promise.allSettled([sending, rescanning, ready]);
+      await Promise.allSettled([sending, rescanning, ready, listening]);
       await outbox.close();
     },
   };

@@ -76,7 +76,10 @@ Bad files are listed on stderr with the file and line; the rest is still parsed.
     .option("--orphan-timeout-s <s>", "after this, files whose parent's file never came are applied with an implied parent", positive("--orphan-timeout-s", true), 60)
     .option("--poll", "do not rely on file-system events (network shares that send none): rescan every --rescan-s")
     .option("--status-s <s>", "print a status line this often", positive("--status-s"), 10)
-    .action((dir: string, o: { server: string; token?: string; outbox: string; settleMs: number; movieSettleMs: number; rescanS?: number; orphanTimeoutS: number; poll?: boolean; statusS: number }) =>
+    .option("--instructions [dir]", "follow the server's instructions for this agent: each is written as JSON into [dir] (default .emflow/instructions)")
+    .option("--on-instruction <command>", "run this shell command on each instruction (EMFLOW_INSTRUCTION_FILE set); a failure means not applied (implies --instructions)")
+    .addOption(new Option("--agent-id <id>", "this agent's name on the server, which instructions are addressed to (default: the host name)").env("EMFLOW_AGENT_ID"))
+    .action((dir: string, o: { server: string; token?: string; outbox: string; settleMs: number; movieSettleMs: number; rescanS?: number; orphanTimeoutS: number; poll?: boolean; statusS: number; instructions?: string | boolean; onInstruction?: string; agentId?: string }) =>
       run(async () => (await import("./commands/agent-watch.js")).agentWatch(dir, { ...o, poll: o.poll ?? false }, logger())),
     );
 

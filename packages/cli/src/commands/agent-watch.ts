@@ -18,6 +18,10 @@ export interface WatchOptions {
   readonly orphanTimeoutS: number;
   readonly poll: boolean;
   readonly statusS: number;
+  /** `--instructions [dir]`: true without a directory. */
+  readonly instructions?: string | boolean;
+  readonly onInstruction?: string;
+  readonly agentId?: string;
 }
 
 /** One status line: what the agent has done and what is pending. */
@@ -32,8 +36,16 @@ export function statusLine(s: AgentStats): string {
     s.errors > 0 ? `${s.errors} bad files` : "",
     s.sender.deadLettered > 0 ? `${s.sender.deadLettered} batches refused (see outbox dead/)` : "",
     s.sender.connected ? "" : s.sender.lastError === undefined ? "" : `server unreachable: ${s.sender.lastError}`,
+    s.instructions === undefined ? "" : `${s.instructions.applied} instruction(s) applied${s.instructions.connected ? "" : " (instruction stream down)"}`,
   ];
   return parts.filter((p) => p.length > 0).join(", ");
+}
+
+/** `--instructions [dir]` and `--on-instruction` as the agent's option (the hook alone implies the default directory). */
+function instructionOptions(opts: WatchOptions): { instructions?: { dir: string; command?: string } } {
+  if ((opts.instructions === undefined || opts.instructions === false) && opts.onInstruction === undefined) return {};
+  const dir = path.resolve(typeof opts.instructions === "string" ? opts.instructions : ".emflow/instructions");
+  return { instructions: { dir, ...(opts.onInstruction === undefined ? {} : { command: opts.onInstruction }) } };
 }
 
 /** Run until SIGINT/SIGTERM; returns the exit code. */
@@ -53,6 +65,8 @@ export async function agentWatch(dir: string, opts: WatchOptions, log: Logger): 
     ...(opts.rescanS === undefined ? {} : { rescanMs: opts.rescanS * 1000 }),
     orphanTimeoutMs: opts.orphanTimeoutS * 1000,
     poll: opts.poll,
+    ...(opts.agentId === undefined ? {} : { agentId: opts.agentId }),
+    ...instructionOptions(opts),
     log,
   });
   log.info({ dir: path.resolve(dir), server: opts.server, outbox: path.resolve(opts.outbox) }, "agent started");
