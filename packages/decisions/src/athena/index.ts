@@ -33,11 +33,15 @@ export {
   ATHENA_ATLAS_AREA_ID,
   ATHENA_DECIDED_BY,
   athenaAreaId,
+  athenaGridType,
   foilHoleArea,
   gridSquareArea,
   includeDecision,
   parseAcquisitionOrder,
+  rankedOrderDecisions,
   selectionDecision,
+  sessionRegistration,
+  type AthenaRankedOrderInput,
 } from "./mapping.js";
 export { startAthenaSimulator, type AthenaSimRequestLog, type AthenaSimulator, type AthenaSimulatorOptions } from "./simulator.js";
 export { createAthenaSimState, type AthenaSimEvent, type AthenaSimEventKind, type AthenaSimSession, type AthenaSimState } from "./simulator-store.js";

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { isEmflowError } from "@emflow/core";
-import { acquisitionOrderDecision, athenaAreaId, foilHoleArea, gridSquareArea, parseAcquisitionOrder, selectionDecision } from "./mapping.js";
+import { acquisitionOrderDecision, athenaAreaId, athenaGridType, sessionRegistration, foilHoleArea, gridSquareArea, parseAcquisitionOrder, rankedOrderDecisions, selectionDecision } from "./mapping.js";
 import { backoffDelay, DEFAULT_ATHENA_RETRY, parseRetryAfter, retryTransient } from "./retry.js";
 import { athenaUrl } from "./transport.js";
 
@@ -24,6 +24,14 @@ describe("emflow → Athena mapping", () => {
     expect(tagOf(() => athenaAreaId(-3))).toBe("ValidationError");
   });
 
+  it("maps EPU grid types onto the spec's enum and leaves out unknown ones", () => {
+    expect(athenaGridType("HoleyCarbon")).toBe("HoleyCarbon");
+    expect(athenaGridType("holey gold")).toBe("HoleyGold");
+    expect(athenaGridType("UltrAuFoil-R1.2/1.3")).toBeUndefined();
+    expect(sessionRegistration("visit 7", "LaceyCarbon")).toEqual({ sessionName: "visit 7", gridType: "LaceyCarbon" });
+    expect(sessionRegistration("visit 7", "Quantifoil")).toEqual({ sessionName: "visit 7" });
+  });
+
   it("hangs squares from the atlas and holes from their square", () => {
     expect(gridSquareArea(SID, "77")).toEqual({ id: 77, sessionId: SID, areaType: "gridsquare", parentId: 1 });
     expect(gridSquareArea(SID, "77", null).parentId).toBeNull();
@@ -37,6 +45,17 @@ describe("emflow → Athena mapping", () => {
     expect(tagOf(() => acquisitionOrderDecision({ sessionId: SID, parentAreaId: 77, orderedAreaIds: [1, 2, 1] }))).toBe("ValidationError");
     expect(tagOf(() => parseAcquisitionOrder({ decisionType: "include", decisionValue: "[1]" }))).toBe("ValidationError");
     expect(tagOf(() => parseAcquisitionOrder({ decisionType: "acquisitionOrder", decisionValue: "[1,\"x\"]" }))).toBe("ValidationError");
+  });
+
+  it("turns a policy's ranked order into the squares' order on the atlas, then each square's holes", () => {
+    const order = { squares: [{ squareId: "20", holes: [{ holeId: "202" }, { holeId: "201" }] }, { squareId: "10", holes: [] }, { squareId: "30", holes: [{ holeId: "301" }] }] };
+    const ds = rankedOrderDecisions(SID, order, { details: "policy: expected-good" });
+    expect(ds.map((d) => [d.areaId, d.decisionValue])).toEqual([
+      [1, "[20,10,30]"],
+      [20, "[202,201]"],
+      [30, "[301]"],
+    ]);
+    expect(ds.every((d) => d.decisionType === "acquisitionOrder" && d.details === "policy: expected-good")).toBe(true);
   });
 
   it("writes selections in the shape of the spec's FoilHoleSelection sample", () => {

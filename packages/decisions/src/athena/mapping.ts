@@ -5,7 +5,7 @@
  */
 import { EmflowError } from "@emflow/core";
 import { z } from "zod";
-import { AreaId, type AthenaAreaBody, type AthenaDecisionBody, type AthenaDecisionRecord, type AthenaDecisionType } from "./schemas.js";
+import { AreaId, AthenaGridType, type AthenaAreaBody, type AthenaSessionRegistration, type AthenaDecisionBody, type AthenaDecisionRecord, type AthenaDecisionType } from "./schemas.js";
 
 /** The area id emflow gives the atlas (EPU has no numeric id for it); grid squares hang from it. */
 export const ATHENA_ATLAS_AREA_ID = 1;
@@ -17,6 +17,18 @@ export function athenaAreaId(epuId: string | number): number {
   const n = typeof epuId === "number" ? epuId : /^\d+$/.test(epuId.trim()) ? Number(epuId.trim()) : Number.NaN;
   if (!AreaId.safeParse(n).success) throw new EmflowError("ValidationError", `EPU id ${JSON.stringify(epuId)} is not a positive 32-bit integer, so it cannot be an Athena area id`);
   return n;
+}
+
+/** EPU's `GridType` ("HoleyCarbon", any case) as the spec's enum, or undefined for one it lacks. */
+export function athenaGridType(epuGridType: string | undefined): AthenaGridType | undefined {
+  const key = epuGridType?.replace(/[\s_-]/g, "").toLowerCase();
+  return AthenaGridType.options.find((g) => g.toLowerCase() === key);
+}
+
+/** An EPU session (grid) as a session registration: its name, and its grid type when Athena knows it. */
+export function sessionRegistration(sessionName: string, epuGridType?: string): AthenaSessionRegistration {
+  const gridType = athenaGridType(epuGridType);
+  return gridType === undefined ? { sessionName } : { sessionName, gridType };
 }
 
 /** The session's atlas area, parent of its grid squares. */
@@ -73,4 +85,22 @@ export function parseAcquisitionOrder(decision: Pick<AthenaDecisionRecord, "deci
   const parsed = OrderValue.safeParse(value);
   if (!parsed.success) throw new EmflowError("ValidationError", `acquisitionOrder value is not a JSON array of area ids: ${JSON.stringify(decision.decisionValue)}`);
   return parsed.data;
+}
+
+/** The shape of a policy's ranked order that the adapter needs (squares best first, each with its holes). */
+export interface AthenaRankedOrderInput {
+  readonly squares: readonly { readonly squareId: string; readonly holes: readonly { readonly holeId: string }[] }[];
+}
+
+/**
+ * A whole ranked order as decisions, in the order to post them: the squares' order on the atlas,
+ * then, for each square with holes, the holes' order on that square.
+ */
+export function rankedOrderDecisions(sessionId: string, order: AthenaRankedOrderInput, o: { atlasAreaId?: number; details?: string } = {}): AthenaDecisionBody[] {
+  const details = o.details === undefined ? {} : { details: o.details };
+  const squares = acquisitionOrderDecision({ sessionId, parentAreaId: o.atlasAreaId ?? ATHENA_ATLAS_AREA_ID, orderedAreaIds: order.squares.map((s) => s.squareId), ...details });
+  const holes = order.squares
+    .filter((s) => s.holes.length > 0)
+    .map((s) => acquisitionOrderDecision({ sessionId, parentAreaId: athenaAreaId(s.squareId), orderedAreaIds: s.holes.map((h) => h.holeId), ...details }));
+  return [squares, ...holes];
 }
