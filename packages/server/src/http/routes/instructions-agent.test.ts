@@ -45,7 +45,8 @@ describe("InstructionListener with the real server", () => {
   const state = (acq: string) => async () => ((await t.store.instructions.listForAcquisition(acq, { now: Date.now() })) ?? []).map((i) => i.state);
 
   beforeAll(async () => {
-    t = await testServer({ host: "127.0.0.1", port: 0, sseHeartbeatMs: 100 });
+    // Heartbeats every 200 ms: unacked instructions come again after 400 ms, long enough for an ack on a busy machine.
+    t = await testServer({ host: "127.0.0.1", port: 0, sseHeartbeatMs: 200 });
     base = await t.server.listen();
     proxy = await startTcpProxy(base);
   });
@@ -70,6 +71,8 @@ describe("InstructionListener with the real server", () => {
       ledger,
       handler: async (i) => void applied.push(i),
       backoff: { initialMs: 5, maxMs: 50 },
+      // Generous, so a slow moment on a shared machine is not taken for a dead link (the last test injects timers).
+      heartbeatTimeoutMs: 2000,
       ...extra,
       fetch: async (input, init) => {
         const headers = (init?.headers ?? {}) as Record<string, string>;
@@ -101,7 +104,7 @@ describe("InstructionListener with the real server", () => {
     await until(async () => (await state(acq)()).join() === "acked", 5000, "the ack");
     expect(l.applied.map((i) => [i.id, i.kind, i.payload])).toEqual([[r.body.instruction.id, "acquisition-order", { gridId: "5", gridSquareIds: ["12", "11"] }]]);
     // Several heartbeats later: still applied once, nothing sent again.
-    await new Promise((res) => setTimeout(res, 350));
+    await new Promise((res) => setTimeout(res, 700));
     expect(l.applied).toHaveLength(1);
     expect(l.listener.stats).toMatchObject({ applied: 1, acked: 1, duplicates: 0, connects: 1, lastEventId: String(r.body.instruction.seq) });
     await l.stop();
