@@ -2,9 +2,6 @@ import { Command } from "commander";
 import { describe, expect, it, vi } from "vitest";
 import { athenaSim, registerAthenaSim, type AthenaSimFlags } from "./commands/athena-sim.js";
 
-// Until @emflow/decisions re-exports its athena module, lend the command the module directly.
-vi.mock("@emflow/decisions", async (importOriginal) => ({ ...(await importOriginal<object>()), ...(await import("../../decisions/src/athena/index.js")) }));
-
 const SID = "3fa85f64-5717-4562-b3fc-2c963f66afa6";
 
 function program(): { program: Command; works: Array<() => Promise<number>> } {

@@ -11,6 +11,7 @@ import { registerQueueCommands } from "./commands/register-queue.js";
 import { registerServerCommands } from "./commands/register-server.js";
 import { registerSynthMovie } from "./commands/synth-movie.js";
 import { registerProcess } from "./commands/process.js";
+import { registerAthenaSim } from "./commands/athena-sim.js";
 import type { WorkerFlags } from "./commands/worker.js";
 import { registerSessionTools } from "./commands/register-session-tools.js";
 
@@ -87,6 +88,7 @@ Bad files are listed on stderr with the file and line; the rest is still parsed.
   registerQueueCommands(program, run);
   registerSynthMovie(program.command("synth").description("simulated data with ground truth"), run);
   registerProcess(program, run);
+  registerAthenaSim(program, run);
   program
     .command("worker")
     .description("run the preprocessing services here, on the queues of a server's RabbitMQ (AMQP_URL) or PostgreSQL (DATABASE_URL)")

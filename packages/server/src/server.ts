@@ -19,6 +19,11 @@ import { gridRoutes } from "./http/routes/grids.js";
 import { healthRoutes } from "./http/routes/health.js";
 import { ingestRoutes } from "./http/routes/ingest.js";
 import { instructionRoutes } from "./http/routes/instructions.js";
+import { decisionRoutes } from "./http/routes/decisions.js";
+import { AthenaClient } from "@emflow/decisions";
+import type { DecisionControl } from "./decisions/control.js";
+import { DecisionEngine, type EngineTimers } from "./decisions/engine.js";
+import { makeDecisionLinks } from "./decisions/links.js";
 import { micrographRoutes } from "./http/routes/micrographs.js";
 import { processingRoutes } from "./http/routes/processing.js";
 import { webRoutes } from "./http/routes/web.js";
@@ -45,6 +50,8 @@ export interface ServerDeps {
   readonly usc?: { readonly config?: UscConfig; readonly now?: () => number; readonly fs?: DirFs };
   /** How long `close()` lets requests in flight finish before cutting connections (default 3000 ms). */
   readonly closeGraceMs?: number;
+  /** The decision engine's timers (tests); and an Athena client in place of the configured URL's. */
+  readonly decisions?: { readonly timers?: EngineTimers; readonly athena?: AthenaClient };
 }
 
 /** A created server. */
@@ -55,6 +62,8 @@ export interface EmflowServer {
   readonly config: ServerConfig;
   /** The USC-compatible API's catalog, data-root sync and scanner. */
   readonly usc: UscHandle;
+  /** The decision engine, when decisions are enabled ([decisions] enabled, the default). */
+  readonly decisions: DecisionControl | undefined;
   /** Live processing, when this server runs it. */
   readonly processing: ProcessingControl | undefined;
   /** Start listening on config.host:config.port; resolves to the base URL (e.g. http://127.0.0.1:41234). */
@@ -82,7 +91,7 @@ export async function createServer(config: ServerConfig, deps: ServerDeps = {}):
       deps.processing ??
       (config.processing.enabled ? (s: Store, h: ChangeHub, l: FastifyBaseLogger) => startLiveProcessing({ store: s, hub: h, logger: l, config: config.processing }) : undefined);
     processing = start === undefined ? undefined : await start(store, hub, logger);
-    return await build(config, { logger, store, hub, processing, usc: deps.usc ?? {}, ownsStore: deps.store === undefined, closeGraceMs: deps.closeGraceMs ?? 3000 });
+    return await build(config, { logger, store, hub, processing, usc: deps.usc ?? {}, decisions: deps.decisions ?? {}, ownsStore: deps.store === undefined, closeGraceMs: deps.closeGraceMs ?? 3000 });
   } catch (err) {
     await processing?.close();
     if (deps.store === undefined) await store.close();
@@ -98,6 +107,7 @@ async function build(
     hub,
     processing,
     usc,
+    decisions,
     ownsStore,
     closeGraceMs,
   }: {
@@ -106,6 +116,7 @@ async function build(
     hub: ChangeHub;
     processing: ProcessingControl | undefined;
     usc: NonNullable<ServerDeps["usc"]>;
+    decisions: NonNullable<ServerDeps["decisions"]>;
     ownsStore: boolean;
     closeGraceMs: number;
   },
@@ -137,7 +148,16 @@ async function build(
   foilHoleRoutes(app, ctx);
   micrographRoutes(app, ctx);
   processingRoutes(app, ctx);
-  instructionRoutes(app, ctx);
+  const instructions = instructionRoutes(app, ctx);
+  let engine: DecisionControl | undefined;
+  if (config.decisions.enabled) {
+    const athena =
+      decisions.athena ??
+      (config.decisions.athenaUrl === undefined ? undefined : new AthenaClient({ baseUrl: config.decisions.athenaUrl, ...(config.decisions.athenaToken === undefined ? {} : { token: config.decisions.athenaToken }) }));
+    const links = makeDecisionLinks({ db: store.sql, instructions: store.instructions, wake: instructions.wake, instructionTtlS: config.decisions.instructionTtlS, ...(athena === undefined ? {} : { athena }) });
+    engine = new DecisionEngine({ db: store.sql, hub, logger, config: config.decisions, links, ...(decisions.timers === undefined ? {} : { timers: decisions.timers }) });
+  }
+  decisionRoutes(app, ctx, engine);
   webRoutes(app);
   const uscHandle = uscRoutes(app, {
     store,
@@ -152,9 +172,10 @@ async function build(
 
   // Open SSE streams are never idle, so end them before the HTTP server waits for connections to drain.
   app.addHook("preClose", async () => closeStreams());
-  // Processing first (it writes to the store), then the store.
+  // Processing and decisions first (they write to the store), then the store.
   app.addHook("onClose", async () => {
     try {
+      await engine?.close();
       await processing?.close();
     } finally {
       if (ownsStore) await store.close();
@@ -173,6 +194,7 @@ async function build(
     hub,
     config,
     usc: uscHandle,
+    decisions: engine,
     processing,
     listen: () => app.listen({ port: config.port, host: config.host }),
     close: async () => {

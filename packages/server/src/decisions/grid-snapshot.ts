@@ -36,8 +36,8 @@ export interface GridSnapshot {
   readonly squares: SnapshotSquare[];
   readonly holes: SnapshotHole[];
   readonly observations: SnapshotObservation[];
-  /** Micrographs taken (processed or not) per grid square id. */
-  readonly shotsBySquare: Map<string, number>;
+  /** Foil holes with micrographs (processed or not), the most recently shot last. */
+  readonly shotHoles: string[];
 }
 
 const num = (v: unknown): number | undefined => (v == null ? undefined : Number(v));
@@ -121,18 +121,23 @@ function observation(r: Row): SnapshotObservation {
 
 /** Read a session's squares, holes and processed micrographs. */
 export async function readGridSnapshot(db: SqlQueryable, acquisitionId: string): Promise<GridSnapshot> {
-  const [squares, holes, observations, shots] = await Promise.all([
+  const [squares, holes, observations, shotHoles] = await Promise.all([
     db.query("SELECT * FROM grid_squares WHERE acquisition_id = $1 ORDER BY seq", [acquisitionId]),
     db.query("SELECT * FROM foil_holes WHERE acquisition_id = $1 ORDER BY seq", [acquisitionId]),
     readObservations(db, acquisitionId),
-    db.query<{ grid_square_id: string; n: string }>("SELECT grid_square_id, count(*) AS n FROM micrographs WHERE acquisition_id = $1 GROUP BY grid_square_id", [acquisitionId]),
+    readShotHoles(db, acquisitionId),
   ]);
-  return {
-    squares: squares.map(square),
-    holes: holes.map(hole),
-    observations,
-    shotsBySquare: new Map(shots.map((s) => [s.grid_square_id, Number(s.n)])),
-  };
+  return { squares: squares.map(square), holes: holes.map(hole), observations, shotHoles };
+}
+
+/** Foil holes with micrographs, by their newest micrograph (acquisition time, then ingest order), newest last. */
+export async function readShotHoles(db: SqlQueryable, acquisitionId: string): Promise<string[]> {
+  const rows = await db.query<{ foil_hole_id: string }>(
+    `SELECT foil_hole_id FROM micrographs WHERE acquisition_id = $1
+      GROUP BY foil_hole_id ORDER BY max(acquired_at) NULLS FIRST, max(seq)`,
+    [acquisitionId],
+  );
+  return rows.map((r) => r.foil_hole_id);
 }
 
 /** Processed micrographs of a session whose metrics changed after `since` (all when absent), oldest first. */

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pino } from "pino";
 import { loadConfig, type ServerConfig } from "../config/config.js";
-import { createServer, type EmflowServer } from "../server.js";
+import { createServer, type EmflowServer, type ServerDeps } from "../server.js";
 import type { Store } from "../store/store.js";
 import { openTestStore } from "./pglite-snapshot.js";
 
@@ -18,12 +18,12 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-/** Start (without listening) a server; `overrides` adjust the config (tokens default to one agent token). */
-export async function testServer(overrides: Partial<ServerConfig> = {}): Promise<TestServer> {
+/** Start (without listening) a server; `overrides` adjust the config (tokens default to one agent token), `deps` its collaborators. */
+export async function testServer(overrides: Partial<ServerConfig> = {}, deps: Omit<ServerDeps, "store" | "logger"> = {}): Promise<TestServer> {
   const store = await openTestStore();
   const cwd = mkdtempSync(join(tmpdir(), "emflow-http-"));
   const config = loadConfig({ env: {}, cwd, overrides: { port: 0, tokens: [{ user: "agent", token: TOKEN }], ...overrides } });
-  const server = await createServer(config, { store, logger: pino({ level: "silent" }), closeGraceMs: 200 });
+  const server = await createServer(config, { closeGraceMs: 200, ...deps, store, logger: pino({ level: "silent" }) });
   return {
     server,
     store,

@@ -77,8 +77,8 @@ function agentIdOf(raw: string): string {
   return parsed.data;
 }
 
-/** Register the instruction routes; their streams end when the server closes. */
-export function instructionRoutes(app: App, ctx: RouteContext, opts: InstructionRouteOptions = {}): void {
+/** Register the instruction routes; their streams end when the server closes. Returns how to wake an agent's streams. */
+export function instructionRoutes(app: App, ctx: RouteContext, opts: InstructionRouteOptions = {}): { wake: (agentId: string) => void } {
   const { store, config } = ctx;
   const now = opts.now ?? Date.now;
   const guard = writeGuard(config.tokens);
@@ -187,6 +187,8 @@ export function instructionRoutes(app: App, ctx: RouteContext, opts: Instruction
       await stream.flush();
     },
   );
+  // The decision engine enqueues too (store.instructions); it wakes the agent's streams through this.
+  return { wake: (agentId) => wakers.wake(agentId) };
 }
 
 function resumeFrom(header: string | string[] | undefined, since: number | undefined): number | undefined {

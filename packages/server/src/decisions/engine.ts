@@ -1,0 +1,219 @@
+/**
+ * The live decision engine: keeps one SessionModel per acquisition, updated
+ * from the change stream (new squares and holes rebuild it, new processing
+ * results feed it), and after results settle (debounced) asks the session's
+ * policy for a ranked order and a decision. In auto mode the decision goes
+ * straight to the session's link; in advise mode it waits for an operator.
+ */
+import { DEFAULT_QUALITY_RULE, type QualityRule } from "@emflow/decisions";
+import type { FastifyBaseLogger } from "fastify";
+import type { DecisionsConfig } from "../config/config.js";
+import type { ChangeHub } from "../events/hub.js";
+import type { ChangeEvent } from "../model/entities.js";
+import type { Decision } from "../model/decisions.js";
+import type { SqlClient } from "../store/sql-client.js";
+import type { DecisionControl, Scores } from "./control.js";
+import { actOnDecision, getDecisionSettings, insertDecision, listDecisions } from "./decision-store.js";
+import { readGridSnapshot, readObservations, readShotHoles } from "./grid-snapshot.js";
+import type { DecisionLinks } from "./links.js";
+import { rankSquares, type Ranking } from "./ranking.js";
+import { SessionModel } from "./session-model.js";
+
+/** Timers, injectable so tests control the debounce. */
+export interface EngineTimers {
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+/** What the engine needs. */
+export interface DecisionEngineDeps {
+  readonly db: SqlClient;
+  readonly hub: ChangeHub;
+  readonly logger: FastifyBaseLogger;
+  readonly config: DecisionsConfig;
+  readonly links: DecisionLinks;
+  readonly rule?: QualityRule;
+  readonly timers?: EngineTimers;
+}
+
+interface Entry {
+  model: SessionModel | undefined;
+  structureDirty: boolean;
+  resultsDirty: boolean;
+  /** New micrographs (shot, maybe not processed yet): the stage has moved. */
+  shotsDirty: boolean;
+  /** One refresh at a time per session. */
+  refreshing: Promise<SessionModel | undefined> | undefined;
+  timer: unknown;
+}
+
+const STRUCTURE: ReadonlySet<string> = new Set(["gridSquare", "foilHole", "grid"]);
+
+/** Start the engine; `close()` stops listening and cancels pending decisions. */
+export class DecisionEngine implements DecisionControl {
+  private readonly sessions = new Map<string, Entry>();
+  private readonly unsubscribe: () => void;
+  private readonly timers: EngineTimers;
+  private readonly rule: QualityRule;
+  private closed = false;
+  /** Decisions in progress (so close() can wait for them). */
+  private readonly running = new Set<Promise<unknown>>();
+
+  constructor(private readonly deps: DecisionEngineDeps) {
+    this.timers = deps.timers ?? { setTimeout: (fn, ms) => setTimeout(fn, ms).unref(), clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout) };
+    this.rule = deps.rule ?? DEFAULT_QUALITY_RULE;
+    this.unsubscribe = deps.hub.subscribe((events) => this.onEvents(events));
+  }
+
+  private entry(acquisitionId: string): Entry {
+    let e = this.sessions.get(acquisitionId);
+    if (e === undefined) {
+      e = { model: undefined, structureDirty: true, resultsDirty: false, shotsDirty: false, refreshing: undefined, timer: undefined };
+      this.sessions.set(acquisitionId, e);
+    }
+    return e;
+  }
+
+  private onEvents(events: readonly ChangeEvent[]): void {
+    const results = new Set<string>();
+    for (const ev of events) {
+      if (STRUCTURE.has(ev.kind)) this.entry(ev.acquisitionId).structureDirty = true;
+      else if (ev.kind === "micrograph") this.entry(ev.acquisitionId).shotsDirty = true;
+      else if (ev.kind === "processing") {
+        this.entry(ev.acquisitionId).resultsDirty = true;
+        results.add(ev.acquisitionId);
+      }
+    }
+    for (const id of results) this.schedule(id);
+  }
+
+  /** Decide once results have been quiet for `debounceMs` (a burst of steps makes one decision). */
+  private schedule(acquisitionId: string): void {
+    if (this.closed) return;
+    const e = this.entry(acquisitionId);
+    if (e.timer !== undefined) this.timers.clearTimeout(e.timer);
+    e.timer = this.timers.setTimeout(() => {
+      e.timer = undefined;
+      const p = this.decideIfNew(acquisitionId).catch((err: unknown) => this.deps.logger.warn({ err, acquisitionId }, "decision failed"));
+      this.running.add(p);
+      void p.finally(() => this.running.delete(p));
+    }, this.deps.config.debounceMs);
+  }
+
+  /** The session's model, rebuilt or brought up to date as the change stream said. */
+  private async model(acquisitionId: string): Promise<SessionModel | undefined> {
+    const e = this.entry(acquisitionId);
+    while (e.refreshing !== undefined) await e.refreshing;
+    if (!e.structureDirty && !e.resultsDirty && !e.shotsDirty && e.model !== undefined) return e.model;
+    e.refreshing = (async () => {
+      const [exists] = await this.deps.db.query("SELECT 1 FROM acquisitions WHERE id = $1", [acquisitionId]);
+      if (exists === undefined) {
+        this.sessions.delete(acquisitionId);
+        return undefined;
+      }
+      if (e.structureDirty || e.model === undefined) {
+        e.structureDirty = false;
+        e.resultsDirty = false;
+        e.shotsDirty = false;
+        e.model = new SessionModel(await readGridSnapshot(this.deps.db, acquisitionId), this.rule);
+      } else {
+        if (e.shotsDirty) {
+          e.shotsDirty = false;
+          e.model.shotHoles = await readShotHoles(this.deps.db, acquisitionId);
+        }
+        if (e.resultsDirty) {
+          e.resultsDirty = false;
+          e.model.observe(await readObservations(this.deps.db, acquisitionId, e.model.since));
+        }
+      }
+      return e.model;
+    })();
+    try {
+      return await e.refreshing;
+    } finally {
+      e.refreshing = undefined;
+    }
+  }
+
+  async squareScores(acquisitionId: string): Promise<Scores | undefined> {
+    const settings = await getDecisionSettings(this.deps.db, acquisitionId);
+    const m = settings === undefined ? undefined : await this.model(acquisitionId);
+    if (settings === undefined || m === undefined) return undefined;
+    return { acquisitionId, policy: settings.policy, ...m.totals(), items: m.squareScores() };
+  }
+
+  async holeScores(gridSquareId: string): Promise<Scores | undefined> {
+    const [row] = /^[0-9a-f-]{36}$/i.test(gridSquareId)
+      ? await this.deps.db.query<{ acquisition_id: string }>("SELECT acquisition_id FROM grid_squares WHERE id = $1", [gridSquareId])
+      : [];
+    if (row === undefined) return undefined;
+    const settings = await getDecisionSettings(this.deps.db, row.acquisition_id);
+    const m = await this.model(row.acquisition_id);
+    if (settings === undefined || m === undefined) return undefined;
+    return { acquisitionId: row.acquisition_id, policy: settings.policy, ...m.totals(), items: m.holeScores(gridSquareId) };
+  }
+
+  private async ranking(acquisitionId: string): Promise<{ ranking: Ranking; policy: string; mode: string } | undefined> {
+    const settings = await getDecisionSettings(this.deps.db, acquisitionId);
+    const m = settings === undefined ? undefined : await this.model(acquisitionId);
+    if (settings === undefined || m === undefined) return undefined;
+    return { ranking: rankSquares(m, settings.policy, settings.params), policy: settings.policy, mode: settings.mode };
+  }
+
+  async order(acquisitionId: string): Promise<{ policy: string; ranked: Ranking["ranked"] } | undefined> {
+    const r = await this.ranking(acquisitionId);
+    return r === undefined ? undefined : { policy: r.policy, ranked: r.ranking.ranked };
+  }
+
+  async decideNow(acquisitionId: string): Promise<Decision | undefined> {
+    return this.decide(acquisitionId, true);
+  }
+
+  /** The engine's own decisions: only when the advice changed since the last one. */
+  private decideIfNew(acquisitionId: string): Promise<Decision | undefined> {
+    return this.decide(acquisitionId, false);
+  }
+
+  private async decide(acquisitionId: string, force: boolean): Promise<Decision | undefined> {
+    const r = await this.ranking(acquisitionId);
+    if (r === undefined || r.mode === "off" || this.closed) return undefined;
+    const next = r.ranking.decision;
+    if (next === undefined) return undefined;
+    const [latest] = await listDecisions(this.deps.db, acquisitionId, { limit: 1 });
+    const same = latest !== undefined && latest.action === next.action && latest.target === next.target && latest.state !== "rejected";
+    if (same && !force) return undefined;
+    const { decision, events } = await insertDecision(this.deps.db, {
+      acquisitionId,
+      source: "policy",
+      policy: r.policy,
+      action: next.action,
+      gridSquareId: next.gridSquareId,
+      target: next.target,
+      reasons: next.reasons,
+      numbers: next.numbers,
+      ranked: r.ranking.ranked.slice(0, 20),
+      state: "proposed",
+    });
+    this.deps.hub.publish(events);
+    this.deps.logger.info({ decisionId: decision.id, acquisitionId, action: decision.action, target: decision.target, reasons: decision.reasons, mode: r.mode }, "decision made");
+    return r.mode === "auto" ? this.deliver(decision) : decision;
+  }
+
+  async deliver(decision: Decision): Promise<Decision> {
+    const settings = await getDecisionSettings(this.deps.db, decision.acquisitionId);
+    if (settings === undefined || settings.link === "none") return decision;
+    const delivery = await this.deps.links.send(settings.link, decision);
+    const r = await actOnDecision(this.deps.db, decision.id, "send", { delivery });
+    if (r === undefined) return decision;
+    this.deps.hub.publish(r.events);
+    this.deps.logger.info({ decisionId: decision.id, acquisitionId: decision.acquisitionId, link: settings.link }, "decision sent");
+    return r.decision;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.unsubscribe();
+    for (const e of this.sessions.values()) if (e.timer !== undefined) this.timers.clearTimeout(e.timer);
+    await Promise.allSettled([...this.running]);
+  }
+}
