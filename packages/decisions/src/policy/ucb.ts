@@ -143,7 +143,8 @@ export function ucbPolicy(options: UcbOptions = {}): Policy {
       const target = alts[0];
       const stayRate = best?.rateMean ?? 0;
       const numbers: DecisionNumbers = { stayGoodPerHour: stayRate, switchGoodPerHour: target?.rateUcb ?? 0, remainingSeconds: state.remainingS };
-      if (best === undefined && target === undefined) return { action: "stop", reasons: ["grid_exhausted"], numbers };
+      // Nothing left, or nothing that fits in the time left.
+      if (best === undefined && (target === undefined || target.rateUcb <= 0)) return { action: "stop", reasons: ["grid_exhausted"], numbers };
       if (Math.max(best?.rate ?? 0, target?.rateUcb ?? 0) < o.minGoodPerHour) return { action: "stop", reasons: ["grid_not_worth_continuing"], numbers };
       if (best !== undefined && (target === undefined || stayRate >= bestAltMean)) {
         const reasons: ReasonCode[] = ["highest_predicted_quality"];

@@ -353,6 +353,11 @@ export class GridPredictor {
     return out;
   }
 
+  /**
+   * A square's effect δ on p: its own results' residual, shrunk towards a prior mean taken from the
+   * kernel-weighted residuals of the squares around it (themselves shrunk towards 0). A square's own
+   * results dominate once it has some; neighbours inform squares with few or none.
+   */
   private squareEffect(squareId: string): { delta: number; neff: number } {
     const c = this.squareDelta.get(squareId);
     if (c !== undefined && c.v === this.ver) return c;
@@ -360,6 +365,7 @@ export class GridPredictor {
     let n = 0;
     let good = 0;
     for (const nb of this.neighbours(squareId)) {
+      if (nb.id === squareId) continue;
       const st = this.sq.get(nb.id)!;
       if (st.observedHoles.size === 0) continue;
       const res = this.squareResidual(nb.id);
@@ -367,10 +373,12 @@ export class GridPredictor {
       n += nb.k * res.n;
       good += nb.k * res.good;
     }
-    // Binomial variance per outcome in the neighbourhood (shrunk to 1/2), for the shrinkage λ = pq/τ².
-    const p = (good + 1) / (n + 2);
-    const q = Math.max(p * (1 - p), 0.05);
-    const out = { v: this.ver, delta: r / (q / this.opts.squareEffectSd ** 2 + n), neff: n };
+    const own = this.sq.get(squareId)!.observedHoles.size === 0 ? { r: 0, n: 0, good: 0 } : this.squareResidual(squareId);
+    // Binomial variance per outcome (shrunk to 1/2), for the shrinkage λ = pq/τ².
+    const lambda = (k: number, g: number): number => Math.max(((g + 1) / (k + 2)) * (1 - (g + 1) / (k + 2)), 0.05) / this.opts.squareEffectSd ** 2;
+    const prior = r / (lambda(n, good) + n);
+    const lOwn = lambda(own.n, own.good);
+    const out = { v: this.ver, delta: (prior * lOwn + own.r) / (lOwn + own.n), neff: own.n + n };
     this.squareDelta.set(squareId, out);
     return out;
   }
