@@ -11,6 +11,7 @@ import { registerQueueCommands } from "./commands/register-queue.js";
 import { registerServerCommands } from "./commands/register-server.js";
 import { registerSynthMovie } from "./commands/synth-movie.js";
 import { registerProcess } from "./commands/process.js";
+import { registerSimulate } from "./commands/simulate.js";
 import { registerAthenaSim } from "./commands/athena-sim.js";
 import type { WorkerFlags } from "./commands/worker.js";
 import { registerSessionTools } from "./commands/register-session-tools.js";
@@ -88,6 +89,7 @@ Bad files are listed on stderr with the file and line; the rest is still parsed.
   registerQueueCommands(program, run);
   registerSynthMovie(program.command("synth").description("simulated data with ground truth"), run);
   registerProcess(program, run);
+  registerSimulate(program, run);
   registerAthenaSim(program, run);
   program
     .command("worker")

@@ -28,6 +28,7 @@ export { syntheticScenario, SyntheticGridOptions, iceQuality } from "./simulate/
 export { scenarioFromSession, type SessionRecord } from "./simulate/from-session.js";
 export { simulate, stateForScenario, type SimulationOptions, type SimulationResult } from "./simulate/engine.js";
 export { drawMetrics } from "./simulate/metrics.js";
+export { SimulationRequest } from "./simulate/request.js";
 
 // The Athena Decision Service client and simulator (packages/decisions/src/athena).
 export * from "./athena/index.js";
