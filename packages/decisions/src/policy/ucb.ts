@@ -175,17 +175,30 @@ export function ucbPolicy(options: UcbOptions = {}): Policy {
     rank(state: AcquisitionState): RankedOrder {
       const here = state.position?.squareId;
       const squares: RankedSquare[] = [];
-      if (here !== undefined && state.candidates(here).length > 0) {
-        const holes = holesByRate(state, here);
-        squares.push({ squareId: here, reasons: ["highest_predicted_quality"], numbers: { expectedGoodPerHour: holes[0]?.rate ?? 0 }, holes: holes.map((h) => ({ holeId: h.holeId, mean: h.mean, sd: h.sd })) });
-      }
-      for (const a of alternatives(state)) {
+      const alts = alternatives(state);
+      for (const a of alts) {
         const holes = holesByRate(state, a.squareId);
         const explore = a.rateMean < a.rateUcb * 0.75;
         squares.push({
           squareId: a.squareId,
           reasons: [explore ? "explore_uncertain_square" : "highest_predicted_quality"],
           numbers: { predictedMean: a.mean, predictedSd: a.sd, ucb: Math.min(1, a.mean + o.beta * a.sd), expectedGoodPerHour: a.rateUcb, costSeconds: a.switchS },
+          holes: holes.map((h) => ({ holeId: h.holeId, mean: h.mean, sd: h.sd })),
+        });
+      }
+      // The current square goes where next() would put it: after every square it would leave for
+      // (a better expected rate, switch paid), before the rest.
+      if (here !== undefined && state.candidates(here).length > 0) {
+        const holes = holesByRate(state, here);
+        const stayRate = holes.reduce((m, h) => Math.max(m, h.rateMean), 0);
+        const at = alts.reduce((last, a, i) => (a.rateMean > stayRate ? i + 1 : last), 0);
+        const obs = observedFraction(state, here);
+        const reasons: ReasonCode[] = at === 0 ? ["highest_predicted_quality"] : [obs.n >= 3 && obs.mean < o.poorObservedFraction ? "square_poor_observed" : "better_square_elsewhere"];
+        const p = state.predictor.predictSquare(here, (h) => state.isAcquired(h));
+        squares.splice(at, 0, {
+          squareId: here,
+          reasons,
+          numbers: { predictedMean: p.mean, predictedSd: p.sd, expectedGoodPerHour: stayRate, costSeconds: 0, observedGoodFraction: obs.mean },
           holes: holes.map((h) => ({ holeId: h.holeId, mean: h.mean, sd: h.sd })),
         });
       }

@@ -15,7 +15,8 @@ import { synthIds, synthItems } from "../testing/synth-batch.js";
 import { AUTH, testServer, type TestServer } from "../testing/test-server.js";
 
 const SQUARES = 6;
-const HOLES = 10;
+const HOLES = 40;
+const SHOT = 10; // holes imaged in each imaged square
 const GOOD = new Set([0, 2]);
 const IMAGED = new Set([0, 1, 2, 3]);
 
@@ -55,7 +56,7 @@ describe("decisions API", () => {
   beforeAll(async () => {
     sim = await startAthenaSimulator();
     t = await testServer({}, { decisions: { timers, athena: new AthenaClient({ baseUrl: sim.url, retry: { retries: 0 } }) } });
-    // Half of the holes of squares 0-3 are imaged; squares 4 and 5 not at all.
+    // The first SHOT holes of squares 0-3 are imaged; squares 4 and 5 not at all.
     // Every square selected in EPU (synthItems selects every other one).
     const items = synthItems({ squares: SQUARES, holesPerSquare: HOLES, micrographsPerHole: 1 })
       .map((it: IngestItem) => (it.kind === "gridSquare" ? { ...it, data: { ...it.data, selected: true, state: "Queued" as const } } : it))
@@ -63,12 +64,13 @@ describe("decisions API", () => {
       if (it.kind !== "micrograph") return true;
       const s = squareIndex(it.gridSquareId);
       const h = Number(it.foilHoleId) % 1000;
-      return IMAGED.has(s) && h < HOLES / 2;
+      return IMAGED.has(s) && h < SHOT;
     });
     const r = await t.server.app.inject({ method: "POST", url: "/api/v1/ingest", headers: AUTH, payload: batchOf(uniqueSession("D"), items) });
     acq = IngestResult.parse(r.json()).acquisitionId;
     const mgs = (await t.store.listMicrographs({ acquisitionId: acq, limit: 1000 })).items;
-    const squares = new Map((await t.store.listGridSquares({ gridId: mgs[0]!.gridId, limit: 100 })).items.map((s) => [s.id, s.naturalId]));
+    expect(mgs).toHaveLength(4 * SHOT);
+    const squares = new Map((await t.store.listGridSquares({ gridId: mgs[0]!.gridId, limit: 1000 })).items.map((s) => [s.id, s.naturalId]));
     const updates: StepUpdate[] = [];
     const at = "2026-11-22T03:00:00Z";
     for (const m of mgs) {
@@ -90,15 +92,15 @@ describe("decisions API", () => {
   it("scores each square from its results, and predicts the ones not imaged", async () => {
     const r = await inject("GET", `/api/v1/acquisitions/${acq}/scores`);
     expect(r.status).toBe(200);
-    expect(r.body).toMatchObject({ acquisitionId: acq, policy: "ucb", micrographs: 20, good: 10 });
+    expect(r.body).toMatchObject({ acquisitionId: acq, policy: "ucb", micrographs: 4 * SHOT, good: 2 * SHOT });
     const byIndex = new Map<number, { observed: { micrographs: number; good: number; goodFraction: number }; predicted: number; predictedSd: number }>(
       r.body.items.map((a: { naturalId: string }) => [squareIndex(a.naturalId), a]),
     );
     expect(byIndex.size).toBe(SQUARES);
     for (const s of IMAGED) {
       const a = byIndex.get(s)!;
-      expect(a.observed.micrographs).toBe(5);
-      expect(a.observed.good).toBe(GOOD.has(s) ? 5 : 0);
+      expect(a.observed.micrographs).toBe(SHOT);
+      expect(a.observed.good).toBe(GOOD.has(s) ? SHOT : 0);
     }
     // Observed good squares predict better for their remaining holes than observed bad ones.
     expect(Math.min(byIndex.get(0)!.predicted, byIndex.get(2)!.predicted)).toBeGreaterThan(Math.max(byIndex.get(1)!.predicted, byIndex.get(3)!.predicted));
@@ -115,7 +117,7 @@ describe("decisions API", () => {
     const r = await inject("GET", `/api/v1/grid-squares/${sq0.id}/scores`);
     expect(r.status).toBe(200);
     expect(r.body.items).toHaveLength(HOLES);
-    expect(r.body.items.filter((h: { observed: { good: number } }) => h.observed.good === 1)).toHaveLength(HOLES / 2);
+    expect(r.body.items.filter((h: { observed: { good: number } }) => h.observed.good === 1)).toHaveLength(SHOT);
     expect((await inject("GET", `/api/v1/grid-squares/${randomUUID()}/scores`)).status).toBe(404);
   });
 
