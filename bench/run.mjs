@@ -3,7 +3,7 @@ import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 
 const only = process.argv.slice(2);
-const all = ["parse-throughput", "live-ingest", "store"];
+const all = ["parse-throughput", "live-ingest", "store", "decisions"];
 let failed = 0;
 for (const name of all.filter((n) => only.length === 0 || only.includes(n))) {
   process.stderr.write(`== ${name}\n`);
