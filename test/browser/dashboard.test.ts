@@ -4,7 +4,8 @@
  * with simulated movies written while the page is open, followed by a real
  * agent. The page must show the session and its counts arriving over SSE,
  * start processing and show the results, stop it, open a micrograph with its
- * thumbnail, show the empty decision queue and API errors. Screenshots go to
+ * thumbnail, show the decisions made from the results and override one, and
+ * show API errors. Screenshots go to
  * test-artifacts/screenshots/.
  */
 import { spawnSync } from "node:child_process";
@@ -154,12 +155,43 @@ describe.skipIf(!existsSync(CHROMIUM))("dashboard in headless Chromium", () => {
     await shot("03-micrograph");
   }, 30_000);
 
-  it("shows the decision queue as empty, and API errors clearly", async () => {
-    expect(await text("[data-section=decisions] .empty")).toBe("No decisions yet (acquisition steering is not enabled).");
+  it("shows the decisions made from the results, overrides one, and sees it in the history", async () => {
+    // The engine decided (advise mode) once results came in; the queue shows it with its reasons.
+    await page.waitForSelector("[data-section=decisions] li.decision.open", { timeout: 20_000 });
+    const first = page.locator("[data-section=decisions] li.decision.open").first();
+    const firstId = await first.getAttribute("data-decision");
+    expect(await first.locator("[data-field=decision-state]").textContent()).toBe("proposed");
+    expect(await first.locator(".reasons code").count()).toBeGreaterThan(0);
+    await page.waitForFunction(() => (document.querySelector("[data-field=override-square]") as HTMLSelectElement | null)?.options.length! > 1, undefined, { timeout: 10_000 });
+    const square = await first.locator("[data-field=override-square] option").nth(1).getAttribute("value");
+    await first.locator("[data-field=override-square]").selectOption(square!);
+    await shot("04-decision-before-override");
+    await first.locator("button[data-action=override]").click();
+    // The operator's decision replaces it in the queue; the policy's moves to the history as overridden.
+    await page.waitForFunction(
+      (target) => [...document.querySelectorAll("[data-section=decisions] li.decision.open [data-field=decision-target]")].some((e) => e.textContent === target),
+      square,
+      { timeout: 10_000 },
+    );
+    const open = page.locator("[data-section=decisions] li.decision.open").first();
+    expect(await open.locator("[data-field=decision-state]").textContent()).toBe("accepted");
+    expect(await open.locator("[data-field=decision-source]").textContent()).toMatch(/^operator local/);
+    await page.waitForSelector(`.decision-history li[data-decision="${firstId}"] .badge.dec-overridden`, { timeout: 10_000 });
+    const acq = page.url().split("/session/")[1]!.split("?")[0]!;
+    const stored = (await (await fetch(`${url}/api/v1/acquisitions/${acq}/decisions?limit=5`)).json()) as Array<{ id: string; state: string; source: string; target: string; overrides: string | null }>;
+    expect(stored[0]).toMatchObject({ source: "operator", target: square, state: "accepted", overrides: firstId });
+    expect(stored.find((d) => d.id === firstId)?.state).toBe("overridden");
+    // The atlas can colour squares by the server's scores.
+    await page.click("button[data-action=atlas-score]");
+    await page.waitForFunction(() => [...document.querySelectorAll(".map .square")].some((r) => (r.getAttribute("fill") ?? "transparent") !== "transparent"), undefined, { timeout: 10_000 });
+    await shot("05-decisions");
+  }, 40_000);
+
+  it("shows API errors clearly", async () => {
     await page.goto(`${url}/#/session/00000000-0000-4000-8000-000000000000`);
     await page.waitForSelector(".error", { timeout: 10_000 });
     expect(await text(".error")).toMatch(/^session: 404 not_found: /);
-    await shot("04-error");
+    await shot("06-error");
     expect(pageErrors).toEqual([]);
   }, 20_000);
 });

@@ -8,7 +8,7 @@ import { ApiError, get, post, put } from "../api.js";
 import { html } from "../html.js";
 import { useResource } from "../hooks.js";
 import { fmt } from "../stats.js";
-import type { Decision, DecisionSettings, RankedEntry } from "../types.js";
+import type { Decision, DecisionSettings, RankedEntry, Scores } from "../types.js";
 import { ErrorBox } from "./common.js";
 
 const MODES = ["off", "advise", "auto"] as const;
@@ -24,7 +24,7 @@ function withToken(e: unknown): unknown {
 }
 
 /** One open decision with its actions. */
-function OpenDecision({ d, ranked, onDone }: { d: Decision; ranked: RankedEntry[]; onDone: () => void }) {
+function OpenDecision({ d, squares, onDone }: { d: Decision; squares: Array<{ naturalId: string; label: string }>; onDone: () => void }) {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(undefined);
   const [pick, setPick] = useState("");
@@ -40,10 +40,10 @@ function OpenDecision({ d, ranked, onDone }: { d: Decision; ranked: RankedEntry[
       setBusy(false);
     }
   };
-  const choices = ranked.filter((r) => r.naturalId !== d.target);
+  const choices = squares.filter((q) => q.naturalId !== d.target);
   return html`<li class="decision open" data-decision=${d.id}>
     <div><b data-field="decision-action">${d.action.replaceAll("_", " ")}</b> ${d.target === null ? "" : html`square <b data-field="decision-target">${d.target}</b>`}
-      <span class=${`badge dec-${d.state}`} data-field="decision-state">${d.state}</span> <small class="muted">${d.policy}, ${new Date(d.createdAt).toLocaleTimeString()}</small></div>
+      <span class=${`badge dec-${d.state}`} data-field="decision-state">${d.state}</span> <small class="muted" data-field="decision-source">${d.source === "operator" ? `operator ${d.operator ?? ""}` : d.policy}, ${new Date(d.createdAt).toLocaleTimeString()}</small></div>
     <div class="reasons">${d.reasons.map((r) => html`<code>${r}</code> `)}</div>
     <table class="numbers"><tbody>${Object.entries(d.numbers).slice(0, 8).map(([k, v]) => html`<tr><td>${k}</td><td class="n">${figure(v)}</td></tr>`)}</tbody></table>
     <div class="controls">
@@ -51,7 +51,7 @@ function OpenDecision({ d, ranked, onDone }: { d: Decision; ranked: RankedEntry[
       <button data-action="reject" disabled=${busy} onClick=${() => run(() => post(`/api/v1/decisions/${d.id}/reject`, {}))}>Reject</button>
       <select data-field="override-square" value=${pick} onChange=${(e: Event) => setPick((e.target as HTMLSelectElement).value)}>
         <option value="">override with square…</option>
-        ${choices.map((r) => html`<option value=${r.naturalId}>${r.naturalId} (rank ${r.rank}${r.predicted === null ? "" : `, p ${fmt(r.predicted, 2)}`})</option>`)}
+        ${choices.map((q) => html`<option value=${q.naturalId}>${q.label}</option>`)}
       </select>
       <button data-action="override" disabled=${busy || pick === ""} onClick=${() => run(() => post(`/api/v1/acquisitions/${d.acquisitionId}/decisions/override`, { gridSquareId: pick }))}>Override</button>
     </div>
@@ -72,6 +72,16 @@ export function DecisionPanel({ acquisitionId }: { acquisitionId: string }) {
       }),
     [acquisitionId],
     { refreshOn: (e) => e.acquisitionId === acquisitionId && (e.kind === "decision" || e.kind === "processing"), debounceMs: 2000, maxWaitMs: 6000 },
+  );
+  // Every square, for overrides (the ranked order lists only squares with holes left).
+  const scores = useResource(
+    () =>
+      get<Scores>(`/api/v1/acquisitions/${acquisitionId}/scores`).catch((e: unknown) => {
+        if (e instanceof ApiError && e.status === 503) return undefined;
+        throw e;
+      }),
+    [acquisitionId],
+    { refreshOn: (e) => e.acquisitionId === acquisitionId && (e.kind === "gridSquare" || e.kind === "processing"), debounceMs: 3000, maxWaitMs: 10_000 },
   );
   const [error, setError] = useState<unknown>(undefined);
   const change = async (body: Partial<Pick<DecisionSettings, "mode" | "policy">>) => {
@@ -97,6 +107,13 @@ export function DecisionPanel({ acquisitionId }: { acquisitionId: string }) {
   const open = all.filter((d) => d.state === "proposed" || d.state === "accepted");
   const past = all.filter((d) => !(d.state === "proposed" || d.state === "accepted")).slice(0, 12);
   const ranked = order.data?.ranked ?? [];
+  const rankOf = new Map(ranked.map((r) => [r.naturalId, r.rank]));
+  const squares = (scores.data?.items ?? []).map((a) => {
+    const rank = rankOf.get(a.naturalId);
+    const p = a.observed.micrographs > 0 ? `${a.observed.good}/${a.observed.micrographs} good` : `p ${fmt(a.predicted, 2)}`;
+    return { naturalId: a.naturalId, label: `${a.naturalId} (${rank === undefined ? "" : `rank ${rank}, `}${p})`, rank: rank ?? Number.MAX_SAFE_INTEGER };
+  });
+  squares.sort((a, b) => a.rank - b.rank);
   const s = settings.data;
   return html`<section class="panel decisions" data-section="decisions">
     <h3>Decisions <small>${s === undefined ? "" : `${s.mode}, ${s.policy}, link ${s.link}`}</small></h3>
@@ -111,7 +128,7 @@ export function DecisionPanel({ acquisitionId }: { acquisitionId: string }) {
     <h4>Open <small>${open.length}</small></h4>
     ${open.length === 0
       ? html`<p class="empty">${s?.mode === "off" ? "Decisions are off for this session." : "No open decision. One is made when processing results arrive (or with Decide now)."}</p>`
-      : html`<ul class="decision-list">${open.map((d) => html`<${OpenDecision} key=${d.id} d=${d} ranked=${d.ranked.length > 0 ? d.ranked : ranked} onDone=${() => decisions.reload()} />`)}</ul>`}
+      : html`<ul class="decision-list">${open.map((d) => html`<${OpenDecision} key=${d.id} d=${d} squares=${squares} onDone=${() => decisions.reload()} />`)}</ul>`}
     <h4>Ranked squares <small>${order.data?.policy ?? ""}</small></h4>
     ${ranked.length === 0
       ? html`<p class="empty">${order.data === undefined && !order.loading ? "Decisions are not enabled on this server." : "Nothing ranked yet."}</p>`
