@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import type { Logger } from "pino";
 import { startAgent } from "@emflow/agent";
+import { startAthenaSimulator, type AthenaSimulator } from "@emflow/decisions";
 import { createServer, loadConfig, type EmflowServer } from "@emflow/server";
 import { synthesizeSession } from "@emflow/synth";
 import { untilInterrupted } from "../ui/signals.js";
@@ -44,7 +45,13 @@ export async function runDemo(o: DemoOptions, log: Logger): Promise<number> {
   // No write tokens: the server listens on 127.0.0.1 only, and loopback clients (the agent, the dashboard's
   // start/stop buttons in a local browser) may write without one.
   const loaded = loadConfig({ env, overrides: { port: o.port, host: "127.0.0.1", dataDir: path.join(home, "db"), tokens: [], logLevel: "warn" } });
-  const config = { ...loaded, processing: { ...loaded.processing, enabled: o.process, transport: "sql" as const, root: path.join(home, "processing"), concurrency: 1 } };
+  // A Smart EPU Decision Service simulator stands in for the microscope's: accepted decisions go to it.
+  const athena = await startAthenaSimulator();
+  const config = {
+    ...loaded,
+    processing: { ...loaded.processing, enabled: o.process, transport: "sql" as const, root: path.join(home, "processing"), concurrency: 1 },
+    decisions: { ...loaded.decisions, athenaUrl: athena.url },
+  };
   let movies: Uint8Array[] | undefined;
   if (o.process) {
     process.stdout.write("simulating a few movies for the demo to process...\n");
@@ -74,6 +81,8 @@ export async function runDemo(o: DemoOptions, log: Logger): Promise<number> {
       `  a synthetic session (${o.squares} squares × ${o.holesPerSquare} holes × ${o.shotsPerHole} shots = ${total} micrographs)`,
       `  is being written to ${visit} at ${o.speed}× EPU's pace; the agent follows it.`,
       ...(o.process ? [`  every movie is processed live (motion, CTF, picking, ice, thumbnails): ${url}/api/v1/queues`] : []),
+      `  decisions are proposed from the results (advise mode; accept or override them in the dashboard)`,
+      `  and sent to a Smart EPU Decision Service simulator at ${athena.url}/api/v1/Sessions`,
       "Press Ctrl-C to stop.",
       "",
     ].join("\n"),
@@ -99,7 +108,7 @@ export async function runDemo(o: DemoOptions, log: Logger): Promise<number> {
     },
   );
   const started = new Set<string>();
-  const status = setInterval(() => void printStatus(server, written, fileTotal, started, log), 2000);
+  const status = setInterval(() => void printStatus(server, athena, written, fileTotal, started, log), 2000);
   const why = await untilInterrupted();
   log.info({ signal: why }, "stopping the demo");
   clearInterval(status);
@@ -107,13 +116,14 @@ export async function runDemo(o: DemoOptions, log: Logger): Promise<number> {
   await writing;
   await agent.stop();
   await server.close();
+  await athena.close();
   if (o.keep) process.stdout.write(`kept ${home}\n`);
   else await rm(home, { recursive: true, force: true });
   return 0;
 }
 
 let ticks = 0;
-async function printStatus(server: EmflowServer, written: number, total: number, started: Set<string>, log: Logger): Promise<void> {
+async function printStatus(server: EmflowServer, athena: AthenaSimulator, written: number, total: number, started: Set<string>, log: Logger): Promise<void> {
   const page = await server.store.listAcquisitions({ limit: 1 });
   const acq = page.items[0];
   // Processing starts by itself in the demo, as soon as the session appears (an operator would press start).
@@ -121,6 +131,13 @@ async function printStatus(server: EmflowServer, written: number, total: number,
     started.add(acq.id);
     await server.processing.start(acq.id, { diameter: 150 }).catch((err: unknown) => log.error({ err }, "could not start processing"));
   }
+  if (acq !== undefined && !started.has(`${acq.id}:athena`)) {
+    started.add(`${acq.id}:athena`);
+    await server.app.inject({ method: "PUT", url: `/api/v1/acquisitions/${acq.id}/decision-settings`, payload: { link: "athena" } });
+  }
+  // The simulated microscope acts on what reached it.
+  const received = acq === undefined ? undefined : athena.consume(acq.id);
+  if (received !== undefined) log.info(`microscope (Athena simulator) received: ${received.decisionType} ${received.decisionValue} by ${received.decidedBy}`);
   if (ticks++ % 3 !== 0) return;
   const s = acq === undefined ? undefined : await server.store.summary(acq.id);
   const p = acq === undefined || server.processing === undefined ? undefined : await server.store.processingSummary(acq.id);

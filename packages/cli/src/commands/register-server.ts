@@ -34,10 +34,13 @@ without tokens, only clients on this machine may write. Reads are open.
 Endpoints: /api/v1/health, /api/v1/acquisitions[/:id[/summary|/grids]], /api/v1/grids/:id[/atlas|/grid-squares],
 /api/v1/grid-squares/:id[/foil-holes], /api/v1/foil-holes/:id[/micrographs], /api/v1/micrographs[/:id/processing],
 /api/v1/acquisitions/:id/processing[/failures|/start|/stop|/resume], /api/v1/queues[/dead-letters[/reinject]],
-/api/v1/events (SSE); USC-compatible /{project}/{user}/sessions, /{project}/{user}/session/{id}[/start-processing|...].
+/api/v1/events (SSE); decisions: /api/v1/acquisitions/:id/scores|acquisition-order|decisions|decision-settings,
+/api/v1/decisions/:id[/accept|/reject], /api/v1/acquisitions/:id/decisions/override; USC-compatible /{project}/{user}/sessions, /{project}/{user}/session/{id}[/start-processing|...].
 Processing ([processing] in emflow.toml): transport sql (default, the job table) or amqp (AMQP_URL);
 motion builtin|relion|motioncor2, ctf builtin|ctffind, pick builtin|relion|cryolo; outputs under root (a RELION
-project per session). Interactive docs at /docs, OpenAPI at /openapi.json.`,
+project per session). Decisions ([decisions] in emflow.toml): per session off | advise (default) | auto,
+policy ucb | greedy | epu, link none | athena (athena_url, EMFLOW_ATHENA_URL) | agent.
+Interactive docs at /docs, OpenAPI at /openapi.json.`,
     )
     .action((o: { port?: number; host?: string; dataDir?: string; config?: string; dataRoot?: string; process?: boolean; concurrency?: number }) =>
       run(async () => {

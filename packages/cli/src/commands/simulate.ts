@@ -96,7 +96,7 @@ export function registerSimulate(program: Command, run: Run): void {
     .option("--seed <n>", "seed of the synthetic grid and of the shot outcomes: same seed, same result", integer("--seed"), 1)
     .option("--hours <h>", "time on the grid, hours", positive("--hours"), 24)
     .option("--squares <n>", "grid squares of the synthetic grid (default 220)", positiveInt("--squares"))
-    .option("--scenario <file>", "run on this scenario file (JSON, docs/DECISIONS.md) instead of a synthetic grid")
+    .option("--scenario <file|url>", "run on this scenario file (JSON, docs/DECISIONS.md) instead of a synthetic grid; a URL fetches one, e.g. a server's /api/v1/acquisitions/<id>/scenario to replay a processed session")
     .option("--export-scenario <file>", "write the scenario used (synthetic or loaded) to this file")
     .option("--compare", "run every policy on the same grid and outcomes and print a table")
     .option("--json", "print the result as JSON (good_per_hour, good, shots, hours_to_good, time_s, reasons...)")
@@ -110,7 +110,9 @@ Examples:
   emflow simulate --compare                       all policies, 24 h on the default synthetic grid
   emflow simulate --policy epu --hours 8 --json
   emflow simulate --squares 400 --export-scenario grid.json
-  emflow simulate --scenario grid.json --compare`,
+  emflow simulate --scenario grid.json --compare
+  emflow simulate --scenario http://127.0.0.1:8080/api/v1/acquisitions/<id>/scenario --compare
+                                                  replay a processed session with its own outcomes`,
     )
     .action((o: SimulateFlags) => run(async () => simulateCommand(o)));
 }

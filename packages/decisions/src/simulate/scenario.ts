@@ -92,14 +92,35 @@ export function scenarioToJson(s: Scenario): string {
   return `${JSON.stringify(s)}\n`;
 }
 
+/** A scenario served over HTTP (e.g. a server's `/api/v1/acquisitions/{id}/scenario`). */
+async function fetchText(url: string): Promise<string> {
+  let res: Response;
+  try {
+    res = await fetch(url, { signal: AbortSignal.timeout(60_000) });
+  } catch (err) {
+    throw new EmflowError("TransportError", `cannot fetch the scenario: ${err instanceof Error ? err.message : String(err)}`, { file: url, cause: err });
+  }
+  const text = await res.text();
+  if (!res.ok) {
+    let message = text.slice(0, 300);
+    try {
+      message = (JSON.parse(text) as { error?: { message?: string } }).error?.message ?? message;
+    } catch {
+      // not JSON: keep the text
+    }
+    throw new EmflowError(res.status === 404 ? "NotFoundError" : "ValidationError", `HTTP ${res.status}: ${message}`, { file: url });
+  }
+  return text;
+}
+
 /** Write a scenario file. */
 export async function exportScenario(s: Scenario, file: string): Promise<void> {
   await writeFile(file, scenarioToJson(s));
 }
 
-/** Read and validate a scenario file (FormatError for bad JSON, ValidationError with the path for a bad scenario). */
+/** Read and validate a scenario file or http(s) URL (FormatError for bad JSON, ValidationError with the path for a bad scenario). */
 export async function loadScenario(file: string): Promise<Scenario> {
-  const text = await readFile(file, "utf8");
+  const text = /^https?:\/\//i.test(file) ? await fetchText(file) : await readFile(file, "utf8");
   let value: unknown;
   try {
     value = JSON.parse(text);

@@ -6,7 +6,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { AthenaClient, parseAcquisitionOrder, startAthenaSimulator, type AthenaSimulator } from "@emflow/decisions";
+import { AthenaClient, parseAcquisitionOrder, parseScenario, policyByName, simulate, startAthenaSimulator, type AthenaSimulator } from "@emflow/decisions";
 import { IngestResult, type IngestItem, type StepUpdate } from "@emflow/core";
 import type { EngineTimers } from "../decisions/engine.js";
 import { Decision, DecisionSettings } from "../model/decisions.js";
@@ -198,6 +198,25 @@ describe("decisions API", () => {
     const ids = parseAcquisitionOrder(received!);
     expect(String(ids[0])).toBe(d.target);
     expect(received!.details).toMatch(/policy ucb/);
+  });
+
+  it("exports the session as a simulator scenario with outcomes from its own results, which the simulator replays", async () => {
+    const r = await inject("GET", `/api/v1/acquisitions/${acq}/scenario`);
+    expect(r.status).toBe(200);
+    const scenario = parseScenario(r.body);
+    expect(scenario.squares).toHaveLength(SQUARES);
+    expect(scenario.holes).toHaveLength(SQUARES * HOLES);
+    const pOf = (s: number, h: number) => scenario.holes.find((x) => x.id === synthIds.hole(0, s, h))!.pGood;
+    // Imaged holes: Jeffreys posterior of one result; holes never imaged: their square's pooled results.
+    expect(pOf(0, 0)).toBeCloseTo(0.75, 6);
+    expect(pOf(1, 0)).toBeCloseTo(0.25, 6);
+    expect(pOf(0, HOLES - 1)).toBeGreaterThan(0.9);
+    expect(pOf(1, HOLES - 1)).toBeLessThan(0.1);
+    const ucb = simulate(scenario, policyByName("ucb"), { hours: 2, seed: 1 });
+    const epu = simulate(scenario, policyByName("epu"), { hours: 2, seed: 1 });
+    expect(ucb.good).toBeGreaterThan(0);
+    expect(epu.good).toBeGreaterThan(0);
+    expect((await inject("GET", `/api/v1/acquisitions/${randomUUID()}/scenario`)).status).toBe(404);
   });
 
   it("decides by itself when results arrive (debounced), and not at all when off", async () => {

@@ -29,6 +29,7 @@ describe("OpenAPI and /docs", () => {
       "/api/v1/acquisitions/{id}/processing/resume",
       "/api/v1/acquisitions/{id}/processing/start",
       "/api/v1/acquisitions/{id}/processing/stop",
+      "/api/v1/acquisitions/{id}/scenario",
       "/api/v1/acquisitions/{id}/scores",
       "/api/v1/acquisitions/{id}/summary",
       "/api/v1/agents/{agentId}/instructions",

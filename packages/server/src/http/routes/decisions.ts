@@ -14,6 +14,7 @@ import {
   listDecisions,
   putDecisionSettings,
 } from "../../decisions/decision-store.js";
+import { sessionScenario } from "../../decisions/session-scenario.js";
 import { Decision, DecisionActionBody, DecisionSettings, DecisionSettingsBody, OverrideBody, RankedEntry } from "../../model/decisions.js";
 import type { App, RouteContext } from "../app-types.js";
 import { requestUser, writeGuard } from "../auth.js";
@@ -98,6 +99,23 @@ export function decisionRoutes(app: App, ctx: RouteContext, engine: DecisionCont
     "/api/v1/acquisitions/:id/acquisition-order",
     { schema: { tags, summary: "The current ranked order of grid squares, with reasons", params: IdParams, response: { 200: Order, 404: ErrorResponse, 503: ErrorResponse } } },
     async (request) => found(await need().order(request.params.id), "acquisition", request.params.id),
+  );
+
+  app.get(
+    "/api/v1/acquisitions/:id/scenario",
+    {
+      schema: {
+        tags,
+        summary: "This session as a simulator scenario (docs/DECISIONS.md): replay it with `emflow simulate --scenario <this URL>`",
+        description: "Squares and holes as EPU listed them; each imaged hole's chance of a good micrograph from its own processed results, the others from their square's (or the grid's).",
+        params: IdParams,
+        response: { 200: z.record(z.string(), z.unknown()), 404: ErrorResponse, 409: ErrorResponse },
+      },
+    },
+    async (request) => {
+      found(await ctx.store.getAcquisition(request.params.id), "acquisition", request.params.id);
+      return sessionScenario(db, request.params.id);
+    },
   );
 
   app.get(
