@@ -216,6 +216,8 @@ export interface Decision {
   readonly state: "proposed" | "accepted" | "rejected" | "overridden" | "sent" | "superseded";
   readonly operator: string | null;
   readonly note: string | null;
+  /** What the link answered: `{link, ...}` once sent, `{error, at, attempts}` after a failed send. */
+  readonly delivery: { error?: string; attempts?: number; link?: string } | null;
   readonly createdAt: string;
   readonly actedAt: string | null;
   readonly sentAt: string | null;

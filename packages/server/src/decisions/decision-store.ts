@@ -173,6 +173,19 @@ export async function actOnDecision(
   });
 }
 
+/** Record that sending a decision failed (its state is unchanged, so it can be sent again); undefined for an unknown id. */
+export async function recordDeliveryFailure(db: SqlClient, id: string, message: string): Promise<{ decision: Decision; events: ChangeEvent[] } | undefined> {
+  return db.transaction(async (tx) => {
+    const [row] = await tx.query(
+      `UPDATE decisions SET delivery = jsonb_build_object('error', $2::text, 'at', now(), 'attempts', coalesce((delivery->>'attempts')::int, 0) + 1)
+        WHERE id = $1 RETURNING *`,
+      [id, message.slice(0, 2000)],
+    );
+    if (row === undefined) return undefined;
+    return { decision: toDecision(row), events: [await event(tx, id, row.acquisition_id as string, "updated")] };
+  });
+}
+
 /** The grid square of a session by emflow id or EPU id; undefined when it has none such. */
 export async function findGridSquare(db: SqlQueryable, acquisitionId: string, idOrNatural: string): Promise<{ id: string; naturalId: string } | undefined> {
   const [row] = await db.query<{ id: string; natural_id: string }>(

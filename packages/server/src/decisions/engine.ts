@@ -13,7 +13,8 @@ import type { ChangeEvent } from "../model/entities.js";
 import type { Decision } from "../model/decisions.js";
 import type { SqlClient } from "../store/sql-client.js";
 import type { DecisionControl, Scores } from "./control.js";
-import { actOnDecision, getDecisionSettings, insertDecision, listDecisions } from "./decision-store.js";
+import { HttpError } from "../http/http-error.js";
+import { actOnDecision, getDecisionSettings, insertDecision, listDecisions, recordDeliveryFailure } from "./decision-store.js";
 import { readGridSnapshot, readObservations, readShotHoles } from "./grid-snapshot.js";
 import type { DecisionLinks } from "./links.js";
 import { rankSquares, type Ranking } from "./ranking.js";
@@ -87,8 +88,8 @@ export class DecisionEngine implements DecisionControl {
     for (const id of results) this.schedule(id);
   }
 
-  /** Decide once results have been quiet for `debounceMs` (a burst of steps makes one decision). */
-  private schedule(acquisitionId: string): void {
+  /** Decide once results have been quiet for `debounceMs` (a burst of steps makes one decision), or after `delayMs`. */
+  private schedule(acquisitionId: string, delayMs = this.deps.config.debounceMs): void {
     if (this.closed) return;
     const e = this.entry(acquisitionId);
     if (e.timer !== undefined) this.timers.clearTimeout(e.timer);
@@ -97,7 +98,7 @@ export class DecisionEngine implements DecisionControl {
       const p = this.decideIfNew(acquisitionId).catch((err: unknown) => this.deps.logger.warn({ err, acquisitionId }, "decision failed"));
       this.running.add(p);
       void p.finally(() => this.running.delete(p));
-    }, this.deps.config.debounceMs);
+    }, delayMs);
   }
 
   /** The session's model, rebuilt or brought up to date as the change stream said. */
@@ -181,7 +182,11 @@ export class DecisionEngine implements DecisionControl {
     if (next === undefined) return undefined;
     const [latest] = await listDecisions(this.deps.db, acquisitionId, { limit: 1 });
     const same = latest !== undefined && latest.action === next.action && latest.target === next.target && latest.state !== "rejected";
-    if (same && !force) return undefined;
+    if (same && !force) {
+      // The advice stands; in auto mode, an earlier send that failed is retried.
+      const unsent = r.mode === "auto" && (latest.state === "proposed" || latest.state === "accepted") && latest.delivery?.error !== undefined;
+      return unsent ? this.sendOrRetry(latest) : undefined;
+    }
     const { decision, events } = await insertDecision(this.deps.db, {
       acquisitionId,
       source: "policy",
@@ -196,13 +201,38 @@ export class DecisionEngine implements DecisionControl {
     });
     this.deps.hub.publish(events);
     this.deps.logger.info({ decisionId: decision.id, acquisitionId, action: decision.action, target: decision.target, reasons: decision.reasons, mode: r.mode }, "decision made");
-    return r.mode === "auto" ? this.deliver(decision) : decision;
+    return r.mode === "auto" ? this.sendOrRetry(decision) : decision;
   }
 
+  /** The engine's own sends: a failure is recorded on the decision and retried later with backoff, never thrown. */
+  private async sendOrRetry(decision: Decision): Promise<Decision> {
+    try {
+      return await this.deliver(decision);
+    } catch {
+      const failed = (await listDecisions(this.deps.db, decision.acquisitionId, { limit: 1 }))[0];
+      const attempts = Number(failed?.id === decision.id ? (failed.delivery?.attempts ?? 1) : 1);
+      this.schedule(decision.acquisitionId, Math.min(300_000, 5000 * 2 ** Math.max(0, attempts - 1)));
+      return failed?.id === decision.id ? failed : decision;
+    }
+  }
+
+  /**
+   * Send a decision through its session's link and mark it sent. A failing link (Athena down, no agent)
+   * is recorded on the decision (`delivery.error`, shown in the API and dashboard) and thrown as a 502.
+   */
   async deliver(decision: Decision): Promise<Decision> {
     const settings = await getDecisionSettings(this.deps.db, decision.acquisitionId);
     if (settings === undefined || settings.link === "none") return decision;
-    const delivery = await this.deps.links.send(settings.link, decision);
+    let delivery: Record<string, unknown>;
+    try {
+      delivery = await this.deps.links.send(settings.link, decision);
+    } catch (err) {
+      const message = `sending to ${settings.link} failed: ${err instanceof Error ? err.message : String(err)}`;
+      const failed = await recordDeliveryFailure(this.deps.db, decision.id, message);
+      if (failed !== undefined) this.deps.hub.publish(failed.events);
+      this.deps.logger.warn({ err, decisionId: decision.id, acquisitionId: decision.acquisitionId, link: settings.link }, "decision not sent");
+      throw err instanceof HttpError && err.status < 500 ? err : new HttpError(502, `decision ${decision.id}: ${message}`, { cause: err });
+    }
     const r = await actOnDecision(this.deps.db, decision.id, "send", { delivery });
     if (r === undefined) return decision;
     this.deps.hub.publish(r.events);

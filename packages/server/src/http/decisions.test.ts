@@ -244,3 +244,74 @@ describe("decisions API", () => {
     expect((await inject("POST", `/api/v1/acquisitions/${acq}/decisions/recompute`)).body).toEqual({ decision: null });
   });
 });
+
+describe("decisions when the link fails", () => {
+  let t: TestServer;
+  let sim: AthenaSimulator;
+  let acq: string;
+  let down = true;
+  const timers = new ManualTimers();
+  const inject = async (method: "GET" | "POST" | "PUT", url: string, payload?: object) => {
+    const res = await t.server.app.inject({ method, url, headers: AUTH, ...(payload === undefined ? {} : { payload }) });
+    return { status: res.statusCode, body: res.json() };
+  };
+
+  beforeAll(async () => {
+    // An Athena that answers 503 to everything while `down`.
+    sim = await startAthenaSimulator({ fault: () => (down ? 503 : undefined) });
+    t = await testServer({}, { decisions: { timers, athena: new AthenaClient({ baseUrl: sim.url, retry: { retries: 0 } }) } });
+    const items = synthItems({ squares: 3, holesPerSquare: 5, micrographsPerHole: 1 }).map((it: IngestItem) =>
+      it.kind === "gridSquare" ? { ...it, data: { ...it.data, selected: true } } : it,
+    );
+    const r = await t.server.app.inject({ method: "POST", url: "/api/v1/ingest", headers: AUTH, payload: batchOf(uniqueSession("F"), items.filter((it) => it.kind !== "micrograph" || Number(it.foilHoleId) % 1000 < 2)) });
+    acq = IngestResult.parse(r.json()).acquisitionId;
+    const mgs = (await t.store.listMicrographs({ acquisitionId: acq, limit: 100 })).items;
+    const at = "2026-11-22T03:00:00Z";
+    await t.store.recordSteps(mgs.map((m) => ({ micrographId: m.id, step: "ctf" as const, state: "done" as const, attempt: 1, at, result: { defocus_u: 15_000, defocus_v: 14_800, astigmatism_angle: 10, score: 0.3, fit_resolution: 3.5 } })));
+  });
+  afterAll(async () => {
+    await t.close();
+    await sim.close();
+  });
+
+  it("advise: accepting while Athena is down answers 502, records the error, and the decision can be sent again", async () => {
+    await inject("PUT", `/api/v1/acquisitions/${acq}/decision-settings`, { link: "athena" });
+    const d = Decision.parse((await inject("POST", `/api/v1/acquisitions/${acq}/decisions/recompute`)).body.decision);
+    const accepted = await inject("POST", `/api/v1/decisions/${d.id}/accept`, {});
+    expect(accepted.status).toBe(502);
+    expect(accepted.body.error.message).toMatch(/sending to athena failed/);
+    const stored = Decision.parse((await inject("GET", `/api/v1/decisions/${d.id}`)).body);
+    expect(stored.state).toBe("accepted");
+    expect(stored.delivery).toMatchObject({ error: expect.stringMatching(/503/), attempts: 1 });
+    down = false;
+    const sent = await inject("POST", `/api/v1/decisions/${d.id}/send`);
+    expect(sent.status).toBe(200);
+    expect(sent.body).toMatchObject({ state: "sent", delivery: { link: "athena" } });
+    expect(sim.consume(acq)?.decisionType).toBe("acquisitionOrder");
+    expect((await inject("POST", `/api/v1/decisions/${d.id}/send`)).status).toBe(409);
+  });
+
+  it("auto: a failed send is kept on the decision and retried with backoff until the link is back", async () => {
+    down = true;
+    await inject("PUT", `/api/v1/acquisitions/${acq}/decision-settings`, { mode: "auto" });
+    // An operator override to another square, so the policy's next advice is new.
+    const squares = (await inject("GET", `/api/v1/acquisitions/${acq}/scores`)).body.items as Array<{ naturalId: string }>;
+    const latest = ((await inject("GET", `/api/v1/acquisitions/${acq}/decisions?limit=1`)).body as Decision[])[0]!;
+    const other = squares.find((s) => s.naturalId !== latest.target)!.naturalId;
+    expect((await inject("POST", `/api/v1/acquisitions/${acq}/decisions/override`, { gridSquareId: other })).status).toBe(502);
+    const made = await inject("POST", `/api/v1/acquisitions/${acq}/decisions/recompute`);
+    expect(made.status).toBe(200);
+    const d = Decision.parse(made.body.decision);
+    expect(d.state).toBe("proposed");
+    expect(d.delivery).toMatchObject({ error: expect.stringMatching(/sending to athena failed/), attempts: 1 });
+    expect(timers.pending.size).toBe(1); // the retry
+    timers.fire();
+    await expect.poll(async () => Decision.parse((await inject("GET", `/api/v1/decisions/${d.id}`)).body).delivery?.attempts).toBe(2);
+    down = false;
+    timers.fire();
+    await expect.poll(async () => Decision.parse((await inject("GET", `/api/v1/decisions/${d.id}`)).body).state).toBe("sent");
+    // Nothing recorded was lost on the way: the unsent override was superseded by the newer decision (auto mode), not deleted.
+    const all = (await inject("GET", `/api/v1/acquisitions/${acq}/decisions?limit=100`)).body as Decision[];
+    expect(all.map((x) => [x.source, x.state])).toEqual([["policy", "sent"], ["operator", "superseded"], ["policy", "sent"]]);
+  });
+});

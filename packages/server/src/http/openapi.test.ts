@@ -37,6 +37,7 @@ describe("OpenAPI and /docs", () => {
       "/api/v1/decisions/{id}",
       "/api/v1/decisions/{id}/accept",
       "/api/v1/decisions/{id}/reject",
+      "/api/v1/decisions/{id}/send",
       "/api/v1/events",
       "/api/v1/foil-holes/{id}",
       "/api/v1/foil-holes/{id}/micrographs",

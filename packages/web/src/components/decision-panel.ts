@@ -46,7 +46,13 @@ function OpenDecision({ d, squares, onDone }: { d: Decision; squares: Array<{ na
       <span class=${`badge dec-${d.state}`} data-field="decision-state">${d.state}</span> <small class="muted" data-field="decision-source">${d.source === "operator" ? `operator ${d.operator ?? ""}` : d.policy}, ${new Date(d.createdAt).toLocaleTimeString()}</small></div>
     <div class="reasons">${d.reasons.map((r) => html`<code>${r}</code> `)}</div>
     <table class="numbers"><tbody>${Object.entries(d.numbers).slice(0, 8).map(([k, v]) => html`<tr><td>${k}</td><td class="n">${figure(v)}</td></tr>`)}</tbody></table>
+    ${typeof d.delivery?.error === "string"
+      ? html`<div class="error" data-field="delivery-error">${d.delivery.error} (${String(d.delivery.attempts ?? 1)}×)</div>`
+      : ""}
     <div class="controls">
+      ${d.state === "accepted" && d.delivery?.error !== undefined
+        ? html`<button data-action="send" disabled=${busy} onClick=${() => run(() => post(`/api/v1/decisions/${d.id}/send`))}>Send again</button>`
+        : ""}
       <button data-action="accept" disabled=${busy || d.state !== "proposed"} onClick=${() => run(() => post(`/api/v1/decisions/${d.id}/accept`, {}))}>Accept</button>
       <button data-action="reject" disabled=${busy} onClick=${() => run(() => post(`/api/v1/decisions/${d.id}/reject`, {}))}>Reject</button>
       <select data-field="override-square" value=${pick} onChange=${(e: Event) => setPick((e.target as HTMLSelectElement).value)}>

@@ -182,6 +182,25 @@ export function decisionRoutes(app: App, ctx: RouteContext, engine: DecisionCont
   }
 
   app.post(
+    "/api/v1/decisions/:id/send",
+    {
+      onRequest: guard,
+      schema: {
+        tags,
+        summary: "Send an accepted decision again through the session's link (after a failed send)",
+        security: [{ bearer: [] }],
+        params: IdParams,
+        response: { 200: Decision, 401: ErrorResponse, 404: ErrorResponse, 409: ErrorResponse, 502: ErrorResponse, 503: ErrorResponse },
+      },
+    },
+    async (request) => {
+      const d = found(await getDecision(db, request.params.id), "decision", request.params.id);
+      if (d.state !== "accepted") throw new HttpError(409, `decision ${d.id} is ${d.state}: only accepted decisions are sent again (accept a proposed one)`);
+      return need().deliver(d);
+    },
+  );
+
+  app.post(
     "/api/v1/acquisitions/:id/decisions/override",
     {
       onRequest: guard,
