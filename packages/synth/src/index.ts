@@ -3,6 +3,7 @@ export { synthesizeSession, TRUTH_FILE, type SynthesizeOptions, type SynthProgre
 export { SynthPlanOptions, type SynthPlanInput } from "./options.js";
 export { planSession, windowsPath, PIXEL_SIZES, DEFOCUS_LIST_M } from "./plan.js";
 export type * from "./plan-types.js";
+export { type NextSquareChooser } from "./steer.js";
 export { sessionOperations, squarePaths, type SynthOp, type SynthPhase, type SynthAssets } from "./operations.js";
 export { buildTruth, type SynthTruth, type TruthSquare, type TruthHole, type TruthShot, type StageUm } from "./truth.js";
 export { nodeSynthFs, systemClock, virtualClock, type SynthFs, type SynthClock } from "./io.js";

@@ -46,7 +46,11 @@ export function squarePaths(plan: SessionPlan, sq: SquarePlan) {
   return { dir, metadata: `${plan.sessionDirName}/Metadata/GridSquare_${sq.atlas.id}.dm`, image: `${dir}/${sq.image.base}` };
 }
 
-function* squareOps(plan: SessionPlan, tb: TimeBase, sq: SquarePlan, assets: SynthAssets, o: OperationOptions, counter: { shots: number }): Generator<SynthOp> {
+/**
+ * The operations of one square, in order. `counter.shots` counts exposures written so far in the
+ * session (for `.xml.tmp` renames and the movie rotation); share one counter across the squares.
+ */
+export function* squareOps(plan: SessionPlan, tb: TimeBase, sq: SquarePlan, assets: SynthAssets, o: OperationOptions, counter: { shots: number }): Generator<SynthOp> {
   const phase: SynthPhase = "squares";
   const p = squarePaths(plan, sq);
   const imgAt = sq.image.acquiredAt + s(1);
@@ -86,9 +90,8 @@ function* squareOps(plan: SessionPlan, tb: TimeBase, sq: SquarePlan, assets: Syn
   yield { kind: "write", path: p.metadata, at: sq.endAt + s(0.5), phase, data: () => gridSquareMetadataXml(plan, tb, sq, { completed: selected.length, final: true }) };
 }
 
-/** All operations of the session, in order; `at` never decreases. */
-export function* sessionOperations(plan: SessionPlan, assets: SynthAssets, o: OperationOptions): Generator<SynthOp> {
-  const tb = new TimeBase(plan.startMs);
+/** The operations before the first square: the atlas, then EpuSession.dm (in two pieces) and the session folders. */
+export function* openingOps(plan: SessionPlan, tb: TimeBase, assets: SynthAssets): Generator<SynthOp> {
   const atlasDir = atlasRelPath(plan).slice(0, -1).join("/");
   yield { kind: "mkdir", path: atlasDir, at: 0, phase: "atlas" };
   yield { kind: "write", path: `${atlasDir}/Atlas_${plan.atlas.imageId}.jpg`, at: 0, phase: "atlas", data: () => assets.previews.atlas };
@@ -97,7 +100,7 @@ export function* sessionOperations(plan: SessionPlan, assets: SynthAssets, o: Op
   }
   yield { kind: "write", path: `${atlasDir}/Atlas.dm`, at: 0, phase: "atlas", data: () => atlasXml(plan, tb) };
 
-  const sessionFile = `${plan.sessionDirName}/EpuSession.dm`;
+  const sessionFile = sessionFilePath(plan);
   // EPU writes EpuSession.dm in two pieces; a reader in between sees a truncated document.
   const first = lazy(() => epuSessionXml(plan, tb, false));
   const cut = (): number => Math.floor(first().length / 3);
@@ -106,8 +109,22 @@ export function* sessionOperations(plan: SessionPlan, assets: SynthAssets, o: Op
   yield { kind: "append", path: sessionFile, at: s(0.15), phase: "session", data: () => first().slice(cut()) };
   yield { kind: "mkdir", path: `${plan.sessionDirName}/Metadata`, at: s(0.3), phase: "session" };
   yield { kind: "mkdir", path: `${plan.sessionDirName}/Images-Disc1`, at: s(0.45), phase: "session" };
+}
 
+/** The last operation: EpuSession.dm rewritten with the end time (`plan.endAt`, read when it runs). */
+export function closingOp(plan: SessionPlan, tb: TimeBase): SynthOp {
+  return { kind: "write", path: sessionFilePath(plan), at: plan.endAt + s(1), phase: "finish", data: () => epuSessionXml(plan, tb, true) };
+}
+
+function sessionFilePath(plan: SessionPlan): string {
+  return `${plan.sessionDirName}/EpuSession.dm`;
+}
+
+/** All operations of the session, in order; `at` never decreases. */
+export function* sessionOperations(plan: SessionPlan, assets: SynthAssets, o: OperationOptions): Generator<SynthOp> {
+  const tb = new TimeBase(plan.startMs);
+  yield* openingOps(plan, tb, assets);
   const counter = { shots: 0 };
   for (const sq of plan.squares) yield* squareOps(plan, tb, sq, assets, o, counter);
-  yield { kind: "write", path: sessionFile, at: plan.endAt + s(1), phase: "finish", data: () => epuSessionXml(plan, tb, true) };
+  yield closingOp(plan, tb);
 }

@@ -10,6 +10,7 @@ import { planAtlas } from "./plan-atlas.js";
 import { planSquare, type SquareContext } from "./plan-square.js";
 import type { AcquisitionAreaPlan, SessionPlan, SquarePlan } from "./plan-types.js";
 import { createRng } from "./prng.js";
+import { SQUARE_GAP_TICKS } from "./retime.js";
 import { TIMING } from "./timing.js";
 
 /** Pixel sizes (m) at EPU's usual magnifications: 470× (square), 11 500× (hole), 165 000× (data). */
@@ -77,7 +78,7 @@ export function planSession(input: SynthPlanInput, visitFallback = "visit"): Ses
     const plan = planSquare(ctx, sq, index, t, holeOffset, atlas.rotation + rng.normal(0, 0.01));
     squares.push(plan);
     holeOffset += o.holesPerSquare;
-    t = plan.endAt + seconds(5);
+    t = plan.endAt + SQUARE_GAP_TICKS;
   }
   return {
     visit: o.visit ?? visitFallback,

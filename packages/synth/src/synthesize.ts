@@ -5,13 +5,16 @@
  */
 import { basename, join, resolve } from "node:path";
 import { EmflowError } from "@emflow/core";
+import { TimeBase } from "./format.js";
 import { nodeSynthFs, systemClock, type SynthClock, type SynthFs } from "./io.js";
 import { sessionOperations, type SynthOp, type SynthPhase } from "./operations.js";
 import { SynthPlanOptions, type SynthPlanInput } from "./options.js";
 import { planSession } from "./plan.js";
 import { loadPreviews } from "./previews.js";
+import { writeSteeredSession, type NextSquareChooser } from "./steer.js";
 import { placeholderTiff } from "./tiff.js";
 import { buildTruth, type SynthTruth } from "./truth.js";
+import { OpWriter } from "./writer.js";
 
 export const TRUTH_FILE = "synth-truth.json";
 
@@ -36,6 +39,20 @@ export interface SynthesizeOptions extends SynthPlanInput {
    * the k-th exposure in the order written (squares, holes, shots as in the truth) gets movies[k % n].
    */
   movies?: readonly Uint8Array[];
+  /**
+   * Steer the acquisition order (a microscope following emflow's decisions). Called once per grid
+   * square, when the square is due to start (after the previous square's final Metadata .dm, before
+   * any of its files): `remaining` are the EPU grid-square ids (`sq.atlas.id`) not yet acquired, in
+   * planned order, `done` the acquired ones in acquisition order. Return one of `remaining` to
+   * acquire it next; `undefined` or an id not in `remaining` takes the next in planned order. May
+   * be async: time spent deciding delays the session without a burst of catch-up writes; `signal`
+   * aborts a pending decision. The chosen square keeps its content but moves in time (it starts 5 s
+   * after the previous one ended; file stamps, names and XML times follow), its `index` becomes its
+   * acquisition rank, and the truth and final EpuSession.dm list squares in the order acquired.
+   * A throwing chooser rejects the session. Without this option the planned order is written
+   * unchanged.
+   */
+  nextSquare?: NextSquareChooser;
   clock?: SynthClock;
   fs?: SynthFs;
 }
@@ -48,7 +65,7 @@ export interface SynthResult extends SynthTruth {
 }
 
 function planOptions(opts: SynthesizeOptions): SynthPlanInput {
-  const { dir: _dir, speed: _speed, signal: _signal, onProgress: _p, clock: _c, fs: _fs, movies: _m, ...plan } = opts;
+  const { dir: _dir, speed: _speed, signal: _signal, onProgress: _p, clock: _c, fs: _fs, movies: _m, nextSquare: _n, ...plan } = opts;
   return plan;
 }
 
@@ -62,6 +79,12 @@ function parsePlanOptions(input: SynthPlanInput) {
   return r.data;
 }
 
+const countFileOps = (ops: Iterable<SynthOp>): number => {
+  let n = 0;
+  for (const op of ops) if (op.kind !== "mkdir") n++;
+  return n;
+};
+
 /** Write a synthetic EPU session into `opts.dir`; rejects with the abort reason if `signal` fires. */
 export async function synthesizeSession(opts: SynthesizeOptions): Promise<SynthResult> {
   const speed = opts.speed ?? 1;
@@ -69,63 +92,30 @@ export async function synthesizeSession(opts: SynthesizeOptions): Promise<SynthR
   const dir = resolve(opts.dir);
   const fs = opts.fs ?? nodeSynthFs;
   const clock = opts.clock ?? systemClock;
-  const { signal, onProgress } = opts;
+  const { signal, onProgress, nextSquare } = opts;
   const input = planOptions(opts);
   const options = parsePlanOptions({ ...input, visit: input.visit ?? basename(dir) });
   signal?.throwIfAborted();
   const plan = planSession(options);
   const assets = { previews: await loadPreviews(), movies: opts.movies !== undefined && opts.movies.length > 0 ? opts.movies : [placeholderTiff(options.movieBytes)] };
-  const ops: SynthOp[] = [...sessionOperations(plan, assets, { tmpRenameEvery: options.tmpRenameEvery, metadataRewriteEvery: options.metadataRewriteEvery })];
-  const total = ops.filter((o) => o.kind !== "mkdir").length;
+  const opOptions = { tmpRenameEvery: options.tmpRenameEvery, metadataRewriteEvery: options.metadataRewriteEvery };
 
   await fs.mkdir(dir);
-  const sizes = new Map<string, number>();
-  const startWall = clock.now();
-  const firstAt = ops[0]?.at ?? 0;
-  let lastAt = firstAt;
-  let written = 0;
-  for (const op of ops) {
-    signal?.throwIfAborted();
-    lastAt = Math.max(lastAt, op.at);
-    if (speed > 0) {
-      const due = startWall + (lastAt - firstAt) / 10_000 / speed;
-      const wait = due - clock.now();
-      // Sub-millisecond waits are skipped: the next deadline absorbs them, so there is no drift.
-      if (wait >= 1) await clock.sleep(wait, signal);
-    }
-    const abs = join(dir, op.path);
-    switch (op.kind) {
-      case "mkdir":
-        await fs.mkdir(abs);
-        continue;
-      case "write": {
-        const data = op.data();
-        await fs.writeFile(abs, data);
-        sizes.set(op.path, byteLength(data));
-        break;
-      }
-      case "append": {
-        const data = op.data();
-        await fs.appendFile(abs, data);
-        sizes.set(op.path, (sizes.get(op.path) ?? 0) + byteLength(data));
-        break;
-      }
-      case "rename":
-        await fs.rename(join(dir, op.from), abs);
-        sizes.set(op.path, sizes.get(op.from) ?? 0);
-        sizes.delete(op.from);
-        break;
-    }
-    written += 1;
-    onProgress?.({ written, total, phase: op.phase, path: op.path });
+  if (nextSquare === undefined) {
+    const ops: SynthOp[] = [...sessionOperations(plan, assets, opOptions)];
+    const writer = new OpWriter({ dir, fs, clock, speed, signal, onProgress, total: countFileOps(ops) });
+    for (const op of ops) await writer.run(op);
+    return finish(writer, plan, options.seed, dir, fs);
   }
-  let bytes = 0;
-  for (const n of sizes.values()) bytes += n;
-  const truth = buildTruth(plan, options.seed, sizes.size, bytes);
-  await fs.writeFile(join(dir, TRUTH_FILE), `${JSON.stringify(truth, null, 1)}\n`);
-  return { ...truth, dir, sessionPath: join(dir, truth.sessionDir), atlasFile: join(dir, truth.atlasPath) };
+  // Steered: the same operations square by square in the chosen order (the count does not depend on it).
+  const writer = new OpWriter({ dir, fs, clock, speed, signal, onProgress, total: countFileOps(sessionOperations(plan, assets, opOptions)) });
+  await writeSteeredSession({ plan, tb: new TimeBase(plan.startMs), assets, ops: opOptions, writer, now: () => clock.now(), signal }, nextSquare);
+  return finish(writer, plan, options.seed, dir, fs);
 }
 
-function byteLength(data: string | Uint8Array): number {
-  return typeof data === "string" ? Buffer.byteLength(data) : data.byteLength;
+async function finish(writer: OpWriter, plan: ReturnType<typeof planSession>, seed: number, dir: string, fs: SynthFs): Promise<SynthResult> {
+  const { files, bytes } = writer.totals();
+  const truth = buildTruth(plan, seed, files, bytes);
+  await fs.writeFile(join(dir, TRUTH_FILE), `${JSON.stringify(truth, null, 1)}\n`);
+  return { ...truth, dir, sessionPath: join(dir, truth.sessionDir), atlasFile: join(dir, truth.atlasPath) };
 }
