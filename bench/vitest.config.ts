@@ -5,6 +5,6 @@ const src = (name: string) => fileURLToPath(new URL(`../packages/${name}/src/ind
 
 // Benchmarks that need the TypeScript test fixtures run through vitest, but never in `npm test`.
 export default defineConfig({
-  resolve: { alias: ["core", "synth", "agent", "server", "cli"].map((n) => ({ find: new RegExp(`^@emflow/${n}$`), replacement: src(n) })) },
+  resolve: { alias: ["core", "formats", "synth", "agent", "processing", "decisions", "server", "cli"].map((n) => ({ find: new RegExp(`^@emflow/${n}$`), replacement: src(n) })) },
   test: { include: ["bench/**/*.bench.ts"], testTimeout: 600_000, root: fileURLToPath(new URL("..", import.meta.url)) },
 });

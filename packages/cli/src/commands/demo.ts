@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import type { Logger } from "pino";
 import { startAgent } from "@emflow/agent";
-import { startAthenaSimulator, type AthenaSimulator } from "@emflow/decisions";
+import { parseAcquisitionOrder, startAthenaSimulator, type AthenaSimulator } from "@emflow/decisions";
 import { createServer, loadConfig, type EmflowServer } from "@emflow/server";
 import { synthesizeSession } from "@emflow/synth";
 import { untilInterrupted } from "../ui/signals.js";
@@ -81,12 +81,13 @@ export async function runDemo(o: DemoOptions, log: Logger): Promise<number> {
       `  a synthetic session (${o.squares} squares × ${o.holesPerSquare} holes × ${o.shotsPerHole} shots = ${total} micrographs)`,
       `  is being written to ${visit} at ${o.speed}× EPU's pace; the agent follows it.`,
       ...(o.process ? [`  every movie is processed live (motion, CTF, picking, ice, thumbnails): ${url}/api/v1/queues`] : []),
-      `  decisions are proposed from the results (advise mode; accept or override them in the dashboard)`,
-      `  and sent to a Smart EPU Decision Service simulator at ${athena.url}/api/v1/Sessions`,
+      `  decisions are made from the results (auto mode; switch to advise or override in the dashboard) and sent to`,
+      `  a Smart EPU Decision Service simulator at ${athena.url}/api/v1/Sessions; the simulated microscope follows them`,
       "Press Ctrl-C to stop.",
       "",
     ].join("\n"),
   );
+  const follower = new OrderFollower(server, athena, log);
   let written = 0;
   let fileTotal = 0;
   const writing = synthesizeSession({
@@ -96,6 +97,8 @@ export async function runDemo(o: DemoOptions, log: Logger): Promise<number> {
     shotsPerHole: o.shotsPerHole,
     speed: o.speed,
     ...(movies === undefined ? {} : { movies }),
+    // The simulated microscope takes the next square from emflow's newest acquisition order, if any.
+    nextSquare: (remaining) => follower.next(remaining),
     signal: stop.signal,
     onProgress: (p) => {
       written = p.written;
@@ -108,7 +111,7 @@ export async function runDemo(o: DemoOptions, log: Logger): Promise<number> {
     },
   );
   const started = new Set<string>();
-  const status = setInterval(() => void printStatus(server, athena, written, fileTotal, started, log), 2000);
+  const status = setInterval(() => void printStatus(server, written, fileTotal, started, log), 2000);
   const why = await untilInterrupted();
   log.info({ signal: why }, "stopping the demo");
   clearInterval(status);
@@ -123,7 +126,7 @@ export async function runDemo(o: DemoOptions, log: Logger): Promise<number> {
 }
 
 let ticks = 0;
-async function printStatus(server: EmflowServer, athena: AthenaSimulator, written: number, total: number, started: Set<string>, log: Logger): Promise<void> {
+async function printStatus(server: EmflowServer, written: number, total: number, started: Set<string>, log: Logger): Promise<void> {
   const page = await server.store.listAcquisitions({ limit: 1 });
   const acq = page.items[0];
   // Processing starts by itself in the demo, as soon as the session appears (an operator would press start).
@@ -133,11 +136,8 @@ async function printStatus(server: EmflowServer, athena: AthenaSimulator, writte
   }
   if (acq !== undefined && !started.has(`${acq.id}:athena`)) {
     started.add(`${acq.id}:athena`);
-    await server.app.inject({ method: "PUT", url: `/api/v1/acquisitions/${acq.id}/decision-settings`, payload: { link: "athena" } });
+    await server.app.inject({ method: "PUT", url: `/api/v1/acquisitions/${acq.id}/decision-settings`, payload: { mode: "auto", link: "athena" } });
   }
-  // The simulated microscope acts on what reached it.
-  const received = acq === undefined ? undefined : athena.consume(acq.id);
-  if (received !== undefined) log.info(`microscope (Athena simulator) received: ${received.decisionType} ${received.decisionValue} by ${received.decidedBy}`);
   if (ticks++ % 3 !== 0) return;
   const s = acq === undefined ? undefined : await server.store.summary(acq.id);
   const p = acq === undefined || server.processing === undefined ? undefined : await server.store.processingSummary(acq.id);
@@ -145,4 +145,28 @@ async function printStatus(server: EmflowServer, athena: AthenaSimulator, writte
     `files written ${written}/${total}; API: ${s?.gridSquares ?? 0} grid squares, ${s?.foilHoles ?? 0} foil holes, ${s?.micrographs ?? 0} micrographs` +
       (p === undefined ? "" : `; processed ${p.processed}, failed ${p.failed}, CTF fit ${p.means.ctfFitResolutionA?.toFixed(1) ?? "-"} Å`),
   );
+}
+
+/** The simulated microscope's side of the loop: it follows the newest acquisition order Athena received. */
+class OrderFollower {
+  private order: string[] = [];
+  constructor(
+    private readonly server: EmflowServer,
+    private readonly athena: AthenaSimulator,
+    private readonly log: Logger,
+  ) {}
+
+  /** The square to acquire next among `remaining` (EPU ids), or undefined for EPU's own order. */
+  async next(remaining: readonly string[]): Promise<string | undefined> {
+    const acq = (await this.server.store.listAcquisitions({ limit: 1 })).items[0];
+    if (acq === undefined) return undefined;
+    for (let d = this.athena.consume(acq.id); d !== undefined; d = this.athena.consume(acq.id)) {
+      if (d.decisionType !== "acquisitionOrder") continue;
+      this.order = parseAcquisitionOrder(d).map(String);
+      this.log.info(`microscope (Athena simulator) received an acquisition order from ${d.decidedBy}: ${this.order.slice(0, 5).join(", ")}${this.order.length > 5 ? ", ..." : ""}`);
+    }
+    const pick = this.order.find((id) => remaining.includes(id));
+    this.log.info(pick === undefined ? `microscope: no order for the remaining squares; EPU's own order (${remaining[0] ?? "none"})` : `microscope follows emflow: grid square ${pick} next`);
+    return pick;
+  }
 }
