@@ -18,7 +18,8 @@ export { PolicyName, ReasonCode, DEFAULT_POLICY, type Policy, type Decision, typ
 export { POLICY_NAMES, policyByName } from "./policy/registry.js";
 export { UcbOptions } from "./policy/ucb.js";
 export type { GreedyOptions } from "./policy/greedy.js";
-export { AcquisitionState, type AcquisitionStateInit } from "./policy/state.js";
+export { AcquisitionState, ARRIVED_CLUSTER, type AcquisitionStateInit } from "./policy/state.js";
+export { DEFAULT_EXPECTED_HOLES, DEFAULT_HOLES_PER_CLUSTER, gridProfile, expectedHolesOf, type GridProfile, type PreparedSquareStats } from "./policy/unprepared.js";
 export { TimeModel, DEFAULT_TIME_MODEL, squareSwitchSeconds, holeSeconds, type StagePosition } from "./policy/time-model.js";
 
 // Simulation.
@@ -26,7 +27,7 @@ export { Prng } from "./simulate/prng.js";
 export { Scenario, ScenarioSquare, ScenarioHole, SCENARIO_FORMAT, parseScenario, scenarioToJson, exportScenario, loadScenario, type ScenarioInput } from "./simulate/scenario.js";
 export { syntheticScenario, SyntheticGridOptions, iceQuality } from "./simulate/synthetic-grid.js";
 export { scenarioFromSession, type SessionRecord } from "./simulate/from-session.js";
-export { simulate, stateForScenario, type SimulationOptions, type SimulationResult } from "./simulate/engine.js";
+export { simulate, stateForScenario, holeInput, type SimulationOptions, type SimulationResult } from "./simulate/engine.js";
 export { drawMetrics } from "./simulate/metrics.js";
 export { SimulationRequest } from "./simulate/request.js";
 

@@ -14,6 +14,12 @@ export const TimeModel = z
     stageSettleS: z.number().min(0).default(5),
     /** Extra cost of starting a new square: eucentric height, re-centring on the square, first autofocus. */
     squareSwitchS: z.number().min(0).default(75),
+    /**
+     * Preparing a square EPU has not prepared yet, on the first arrival (on top of the switch, which
+     * already pays eucentric height, centring and the first autofocus): the grid-square image and
+     * finding the holes with the ice filter and template. Never charged for a prepared square.
+     */
+    squarePrepareS: z.number().min(0).default(20),
     /** Stage move to another image-shift cluster within a square, with settling and drift wait. */
     holeStageMoveS: z.number().min(0).default(8),
     /** Autofocus at each new stage position within a square. */

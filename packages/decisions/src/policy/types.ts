@@ -24,6 +24,8 @@ export const DEFAULT_POLICY: PolicyName = "ucb";
  * - time_nearly_up: the time left is too short for a switch to pay back
  * - grid_not_worth_continuing: stop: the best expected rate anywhere is below the policy's threshold
  * - grid_exhausted: stop: no selected hole left (or none that fits in the time left)
+ * - square_unprepared: a square EPU has not prepared yet (holes unknown; their number is estimated):
+ *   the decision is to go there and let EPU prepare it
  */
 export const ReasonCode = z.enum([
   "epu_order",
@@ -36,6 +38,7 @@ export const ReasonCode = z.enum([
   "time_nearly_up",
   "grid_not_worth_continuing",
   "grid_exhausted",
+  "square_unprepared",
 ]);
 export type ReasonCode = z.infer<typeof ReasonCode>;
 
@@ -55,11 +58,22 @@ export interface DecisionNumbers {
   /** Posterior mean good fraction of the current square's own results. */
   observedGoodFraction?: number;
   remainingSeconds?: number;
+  /** Holes the chosen square is expected to offer: its selected holes left, or the estimate for an unprepared square. */
+  expectedHoles?: number;
 }
 
-/** What to do next. */
+/**
+ * What to do next:
+ * - `acquire`: shoot hole `holeId` of square `squareId` (switching square first when it is another);
+ * - `prepare`: go to square `squareId`, whose holes are not known yet, and let EPU prepare it (square
+ *   image, hole finding); the next decision then picks among its holes. Never the current square.
+ * - `stop`: nothing left worth the time.
+ * `prepare` was added after `acquire`/`stop`: code that only tested for "stop" before reading
+ * `holeId` must now also handle it (the server maps it, like an acquire elsewhere, to go_to_square).
+ */
 export type Decision =
   | { readonly action: "acquire"; readonly squareId: string; readonly holeId: string; readonly reasons: readonly ReasonCode[]; readonly numbers: DecisionNumbers }
+  | { readonly action: "prepare"; readonly squareId: string; readonly reasons: readonly ReasonCode[]; readonly numbers: DecisionNumbers }
   | { readonly action: "stop"; readonly reasons: readonly ReasonCode[]; readonly numbers: DecisionNumbers };
 
 /** One hole of a ranked order. */
@@ -69,7 +83,7 @@ export interface RankedHole {
   readonly sd: number;
 }
 
-/** One square of a ranked order, with its holes in the order the policy would take them. */
+/** One square of a ranked order, with its holes in the order the policy would take them (none for an unprepared square). */
 export interface RankedSquare {
   readonly squareId: string;
   readonly reasons: readonly ReasonCode[];

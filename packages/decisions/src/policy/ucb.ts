@@ -5,6 +5,10 @@
  * fit in the time left. Within a square it takes the hole with the best optimistic rate (image-shift
  * neighbours are cheaper), and leaves when the next hole's rate falls below the best square
  * elsewhere (the marginal value theorem). It stops when no action promises `minGoodPerHour`.
+ *
+ * A square EPU has not prepared yet is valued the same way from its square prediction (features of
+ * the square and its neighbours' results) and its estimated holes (AcquisitionState.expectedHoles),
+ * its preparation added to the switch; choosing it gives a `prepare` decision.
  */
 import { z } from "zod";
 import type { AcquisitionState } from "./state.js";
@@ -32,6 +36,8 @@ interface SquareValue {
   readonly holes: number;
   /** Average seconds per hole once there (clusters' stage moves and autofocus spread over its holes). */
   readonly holeS: number;
+  /** Holes not known yet: `holes` and `holeS` are estimates. */
+  readonly unprepared: boolean;
 }
 
 interface Alternative extends SquareValue {
@@ -43,15 +49,23 @@ interface Alternative extends SquareValue {
 /** The UCB policy. */
 export function ucbPolicy(options: UcbOptions = {}): Policy {
   const o = UcbOptions.parse(options);
-  let table: { version: number; values: Map<string, SquareValue> } | undefined;
+  let table: { version: number; layout: string; values: Map<string, SquareValue> } | undefined;
   const clusterCount = new Map<string, { holes: number; n: number }>();
 
   const squareValues = (state: AcquisitionState): Map<string, SquareValue> => {
     const v = state.predictor.version;
-    if (table !== undefined && v - table.version < o.refreshEvery) return table.values;
+    const layout = `${state.layoutVersion}|${state.unpreparedSquares().length}`;
+    if (table !== undefined && table.layout === layout && v - table.version < o.refreshEvery) return table.values;
     const tm = state.timeModel;
     const values = new Map<string, SquareValue>();
     for (const sq of state.squareOrder()) {
+      if (!state.isPrepared(sq)) {
+        const holes = state.expectedHoles(sq);
+        if (holes <= 0) continue;
+        const p = state.predictor.predictSquare(sq);
+        values.set(sq, { squareId: sq, mean: p.mean, sd: p.sd, holes, holeS: state.expectedHoleSeconds(sq), unprepared: true });
+        continue;
+      }
       const cands = state.candidates(sq);
       if (cands.length === 0) continue;
       const set = new Set(cands);
@@ -62,9 +76,9 @@ export function ucbPolicy(options: UcbOptions = {}): Policy {
         clusterCount.set(sq, clusters);
       }
       const holeS = ((clusters.n - 1) * (tm.holeStageMoveS + tm.autofocusS)) / cands.length + tm.imageShiftS + tm.shotsPerHole * tm.exposureS;
-      values.set(sq, { squareId: sq, mean: p.mean, sd: p.sd, holes: cands.length, holeS });
+      values.set(sq, { squareId: sq, mean: p.mean, sd: p.sd, holes: cands.length, holeS, unprepared: false });
     }
-    table = { version: v, values };
+    table = { version: v, layout, values };
     return values;
   };
 
@@ -80,12 +94,13 @@ export function ucbPolicy(options: UcbOptions = {}): Policy {
   const alternatives = (state: AcquisitionState): Alternative[] => {
     const here = state.position?.squareId;
     const values = squareValues(state);
-    const key = `${table!.version}|${here}|${Math.floor(state.remainingS / 600)}`;
-    if (alts?.key === key) return alts.list.filter((a) => state.candidates(a.squareId).length > 0);
+    const key = `${table!.version}|${table!.layout}|${here}|${Math.floor(state.remainingS / 600)}`;
+    if (alts?.key === key) return alts.list.filter((a) => state.isOpen(a.squareId));
     const out: Alternative[] = [];
     for (const s of values.values()) {
-      if (s.squareId === here || state.candidates(s.squareId).length === 0) continue;
-      const switchS = state.switchCostTo(s.squareId);
+      if (s.squareId === here || !state.isOpen(s.squareId)) continue;
+      // An unprepared square's preparation is paid on arrival, like the switch.
+      const switchS = state.arrivalCostTo(s.squareId);
       const u = Math.min(1, s.mean + o.beta * s.sd);
       out.push({ ...s, switchS, rateUcb: rate(u, s.holes, switchS, s.holeS, state), rateMean: rate(s.mean, s.holes, switchS, s.holeS, state) });
     }
@@ -152,8 +167,6 @@ export function ucbPolicy(options: UcbOptions = {}): Policy {
         if (alts.some((a) => a.mean > best.mean)) reasons.push(alts.some((a) => a.holes * a.holeS + a.switchS > state.remainingS) ? "time_nearly_up" : "switch_cost_not_worth_it");
         return { action: "acquire", squareId: here!, holeId: best.holeId, reasons, numbers: { ...numbers, predictedMean: best.mean, predictedSd: best.sd, ucb: best.ucb, expectedGoodPerHour: stayRate, costSeconds: best.holeS } };
       }
-      const first = holesByRate(state, target!.squareId).reduce<ReturnType<typeof holesByRate>[number] | undefined>((a, b) => (a === undefined || b.rateMean > a.rateMean ? b : a), undefined);
-      if (first === undefined) return { action: "stop", reasons: ["grid_exhausted"], numbers };
       const reasons: ReasonCode[] = [];
       if (here !== undefined) {
         const obs = observedFraction(state, here);
@@ -164,25 +177,28 @@ export function ucbPolicy(options: UcbOptions = {}): Policy {
       }
       const byMean = alts.reduce((a, b) => (b.rateMean > a.rateMean ? b : a));
       reasons.push(byMean.squareId === target!.squareId ? "highest_predicted_quality" : "explore_uncertain_square");
-      return {
-        action: "acquire",
-        squareId: target!.squareId,
-        holeId: first.holeId,
-        reasons,
-        numbers: { ...numbers, predictedMean: target!.mean, predictedSd: target!.sd, ucb: Math.min(1, target!.mean + o.beta * target!.sd), expectedGoodPerHour: target!.rateUcb, costSeconds: first.switchS + first.holeS },
-      };
+      const targetNumbers: DecisionNumbers = { ...numbers, predictedMean: target!.mean, predictedSd: target!.sd, ucb: Math.min(1, target!.mean + o.beta * target!.sd), expectedGoodPerHour: target!.rateUcb, expectedHoles: target!.holes };
+      if (target!.unprepared) {
+        reasons.push("square_unprepared");
+        return { action: "prepare", squareId: target!.squareId, reasons, numbers: { ...targetNumbers, costSeconds: target!.switchS } };
+      }
+      const first = holesByRate(state, target!.squareId).reduce<ReturnType<typeof holesByRate>[number] | undefined>((a, b) => (a === undefined || b.rateMean > a.rateMean ? b : a), undefined);
+      if (first === undefined) return { action: "stop", reasons: ["grid_exhausted"], numbers };
+      return { action: "acquire", squareId: target!.squareId, holeId: first.holeId, reasons, numbers: { ...targetNumbers, costSeconds: first.switchS + first.holeS } };
     },
     rank(state: AcquisitionState): RankedOrder {
       const here = state.position?.squareId;
       const squares: RankedSquare[] = [];
       const alts = alternatives(state);
       for (const a of alts) {
-        const holes = holesByRate(state, a.squareId);
+        const holes = a.unprepared ? [] : holesByRate(state, a.squareId);
         const explore = a.rateMean < a.rateUcb * 0.75;
+        const reasons: ReasonCode[] = [explore ? "explore_uncertain_square" : "highest_predicted_quality"];
+        if (a.unprepared) reasons.push("square_unprepared");
         squares.push({
           squareId: a.squareId,
-          reasons: [explore ? "explore_uncertain_square" : "highest_predicted_quality"],
-          numbers: { predictedMean: a.mean, predictedSd: a.sd, ucb: Math.min(1, a.mean + o.beta * a.sd), expectedGoodPerHour: a.rateUcb, costSeconds: a.switchS },
+          reasons,
+          numbers: { predictedMean: a.mean, predictedSd: a.sd, ucb: Math.min(1, a.mean + o.beta * a.sd), expectedGoodPerHour: a.rateUcb, costSeconds: a.switchS, expectedHoles: a.holes },
           holes: holes.map((h) => ({ holeId: h.holeId, mean: h.mean, sd: h.sd })),
         });
       }

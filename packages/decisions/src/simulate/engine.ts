@@ -3,14 +3,20 @@
  * drawing each exposure's outcome from the hole's hidden probability (the same draw for every
  * policy: common random numbers per hole and shot), judging its simulated metrics with the
  * quality rule, and delivering the verdicts to the model after the processing delay.
+ *
+ * With `prepareOnArrival`, as in a live EPU session, the holes of a square are unknown to the model
+ * and the state until the stage first goes there (a `prepare` decision, or an acquire in it): then
+ * the switch and the time model's `squarePrepareS` are charged and its holes join the model.
  */
 import { GridPredictor, type PredictorOptions } from "../predict/grid-predictor.js";
 import { DEFAULT_QUALITY_RULE, judgeMicrograph, type QualityRule } from "../quality/rule.js";
 import { AcquisitionState } from "../policy/state.js";
+import { holeSeconds } from "../policy/time-model.js";
 import type { Policy, ReasonCode } from "../policy/types.js";
 import { drawMetrics } from "./metrics.js";
 import { Prng } from "./prng.js";
-import type { Scenario } from "./scenario.js";
+import type { Scenario, ScenarioHole } from "./scenario.js";
+import type { HoleInput } from "../predict/inputs.js";
 
 /** Simulation settings. */
 export interface SimulationOptions {
@@ -25,6 +31,8 @@ export interface SimulationOptions {
   /** Called now and then with the fraction of the budget used. */
   readonly onProgress?: (fraction: number) => void;
   readonly signal?: AbortSignal;
+  /** Squares are prepared on arrival: their holes are unknown until the stage first goes there (default false: all known). */
+  readonly prepareOnArrival?: boolean;
 }
 
 /** What a simulation reports (snake_case: it is printed as JSON). */
@@ -33,6 +41,8 @@ export interface SimulationResult {
   readonly scenario: string;
   readonly seed: number;
   readonly budget_hours: number;
+  /** Whether squares were prepared on arrival (holes unknown until then) rather than all known. */
+  readonly prepare_on_arrival: boolean;
   /** Hours actually used (less than the budget when the policy stopped or nothing fits). */
   readonly hours_used: number;
   readonly stop_reason: ReasonCode | "budget_used";
@@ -47,19 +57,35 @@ export interface SimulationResult {
   /** Hours to reach each milestone of good micrographs (null: not reached). */
   readonly hours_to_good: Record<string, number | null>;
   /** Seconds spent on each kind of work. */
-  readonly time_s: { readonly square_switch: number; readonly stage_move: number; readonly autofocus: number; readonly image_shift: number; readonly exposure: number };
+  readonly time_s: { readonly square_switch: number; readonly square_prepare: number; readonly stage_move: number; readonly autofocus: number; readonly image_shift: number; readonly exposure: number };
   /** How often each reason code was given. */
   readonly reasons: Partial<Record<ReasonCode, number>>;
 }
 
-/** A model and an acquisition state for a scenario, as a live session would start (nothing observed). */
-export function stateForScenario(s: Scenario, budgetS: number, predictor: PredictorOptions = {}): AcquisitionState {
+/** A scenario hole as the model sees it (no selection, no hidden truth). */
+export function holeInput({ selected: _s, pGood: _p, iceNm: _i, ...h }: ScenarioHole): HoleInput {
+  return h;
+}
+
+/**
+ * A model and an acquisition state for a scenario, as a live session would start (nothing
+ * observed): every square prepared (all holes known), or with `prepareOnArrival` none (no holes
+ * known; the simulator adds a square's holes when the stage first goes there).
+ */
+export function stateForScenario(s: Scenario, budgetS: number, predictor: PredictorOptions = {}, prepareOnArrival = false): AcquisitionState {
   const model = new GridPredictor(
     s.squares.map((q) => ({ id: q.id, xUm: q.xUm, yUm: q.yUm, ...(q.sizeUm === undefined ? {} : { sizeUm: q.sizeUm }), ...(q.flagged === undefined ? {} : { flagged: q.flagged }) })),
-    s.holes.map(({ selected: _s, pGood: _p, iceNm: _i, ...h }) => h),
+    prepareOnArrival ? [] : s.holes.map(holeInput),
     predictor,
   );
-  return new AcquisitionState({ predictor: model, timeModel: s.timeModel, squareOrder: s.squares.filter((q) => q.selected).map((q) => q.id), selectedHoles: s.holes.filter((h) => h.selected).map((h) => h.id), budgetS });
+  return new AcquisitionState({
+    predictor: model,
+    timeModel: s.timeModel,
+    squareOrder: s.squares.filter((q) => q.selected).map((q) => q.id),
+    selectedHoles: prepareOnArrival ? [] : s.holes.filter((h) => h.selected).map((h) => h.id),
+    prepared: prepareOnArrival ? [] : s.squares.map((q) => q.id),
+    budgetS,
+  });
 }
 
 /** Run `policy` on `scenario` for `options.hours`. Deterministic for a given scenario, policy and seed. */
@@ -68,12 +94,19 @@ export function simulate(scenario: Scenario, policy: Policy, options: Simulation
   const seed = options.seed ?? 1;
   const rule = options.rule ?? DEFAULT_QUALITY_RULE;
   const tm = scenario.timeModel;
-  const state = stateForScenario(scenario, budgetS, options.predictor);
+  const onArrival = options.prepareOnArrival ?? false;
+  const state = stateForScenario(scenario, budgetS, options.predictor, onArrival);
   const truth = new Map(scenario.holes.map((h) => [h.id, h]));
+  const holesOf = new Map<string, ScenarioHole[]>();
+  for (const h of scenario.holes) {
+    const list = holesOf.get(h.squareId);
+    if (list === undefined) holesOf.set(h.squareId, [h]);
+    else list.push(h);
+  }
   const outcomes = new Prng(seed);
   const milestones = [...(options.milestones ?? [100, 500, 1000, 2000])].sort((a, b) => a - b);
   const hoursTo: Record<string, number | null> = Object.fromEntries(milestones.map((m) => [String(m), null]));
-  const time = { square_switch: 0, stage_move: 0, autofocus: 0, image_shift: 0, exposure: 0 };
+  const time = { square_switch: 0, square_prepare: 0, stage_move: 0, autofocus: 0, image_shift: 0, exposure: 0 };
   const reasons: Partial<Record<ReasonCode, number>> = {};
   const pending: { at: number; holeId: string; good: boolean }[] = [];
   let next = 0;
@@ -95,11 +128,23 @@ export function simulate(scenario: Scenario, policy: Policy, options: Simulation
       stop = d.reasons[0] ?? "grid_exhausted";
       break;
     }
+    if (d.action === "prepare") {
+      if (state.position?.squareId === d.squareId) throw new RangeError(`policy ${policy.name} asked to prepare the current square ${d.squareId}`);
+      const switchS = state.switchCostTo(d.squareId);
+      const prepS = state.isPrepared(d.squareId) ? 0 : tm.squarePrepareS;
+      if (state.elapsedS + switchS + prepS > budgetS) break;
+      time.square_switch += switchS;
+      time.square_prepare += prepS;
+      const holes = state.isPrepared(d.squareId) ? [] : (holesOf.get(d.squareId) ?? []);
+      state.prepare(d.squareId, holes.map(holeInput), holes.filter((h) => h.selected).map((h) => h.id), switchS + prepS);
+      continue;
+    }
     const cost = state.costOf(d.holeId);
     if (state.elapsedS + cost.switchS + cost.holeS > budgetS) break;
-    const sameCluster = cost.switchS === 0 && state.position?.cluster === state.clusterOf(d.holeId).key;
+    // A stage move within the square when the hole costs more than a same-cluster shot.
+    const moved = cost.switchS === 0 && cost.holeS > holeSeconds(true, tm);
     time.square_switch += cost.switchS;
-    if (!sameCluster && cost.switchS === 0) {
+    if (moved) {
       time.stage_move += tm.holeStageMoveS;
       time.autofocus += tm.autofocusS;
     }
@@ -133,6 +178,7 @@ export function simulate(scenario: Scenario, policy: Policy, options: Simulation
     scenario: scenario.name ?? "scenario",
     seed,
     budget_hours: options.hours,
+    prepare_on_arrival: onArrival,
     hours_used: hours,
     stop_reason: stop,
     good,

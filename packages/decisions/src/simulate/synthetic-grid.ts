@@ -20,6 +20,10 @@ export const SyntheticGridOptions = z
     squarePitchUm: z.number().positive().default(125),
     /** Spacing of the holes the operator's template targets, µm. */
     holePitchUm: z.number().positive().default(8),
+    /** Mean ice thickness of a square at the grid's centre line, nm (best micrographs near 35). */
+    iceMeanNm: z.number().min(0).default(38),
+    /** Ice thickness change across the grid, nm from the centre to the rim along the gradient. */
+    iceGradientNm: z.number().default(30),
     timeModel: TimeModel.partial().default({}),
   })
   .strict();
@@ -69,7 +73,7 @@ export function syntheticScenario(options: SyntheticGridOptions = {}): Scenario 
     const visiblyBroken = broken && rng.bernoulli(0.6);
     const u = (x * Math.cos(theta) + y * Math.sin(theta)) / radiusUm;
     // Ice: a gradient across the grid, thicker at the rim and in small squares, plus square scatter.
-    const iceSquare = 38 + 30 * u + 12 * (Math.hypot(x, y) / radiusUm) ** 2 + (0.58 * o.squarePitchUm - size) * 0.6 + rng.normal(0, 12);
+    const iceSquare = o.iceMeanNm + o.iceGradientNm * u + 12 * (Math.hypot(x, y) / radiusUm) ** 2 + (0.58 * o.squarePitchUm - size) * 0.6 + rng.normal(0, 12);
     const hiddenEffect = rng.normal(0, 0.8);
     const gain = 1 + rng.normal(0, 0.02);
     squares.push({ id, xUm: x, yUm: y, sizeUm: size, state: visiblyBroken ? "Defined" : "Selected", selected: !visiblyBroken });

@@ -2,7 +2,9 @@
  * A session's ranked order and next decision from its policy: the live
  * counterpart of the simulator's loop. The acquisition state is the model's
  * grid, EPU's selection (selected squares in ingest order), the holes already
- * shot, and the stage at the most recently shot hole.
+ * shot, and the stage at the most recently shot hole. A selected square whose
+ * holes are not known yet (EPU has not prepared it) is still a candidate: the
+ * policy's `prepare` decision on it becomes go_to_square, without a next hole.
  */
 import { AcquisitionState, DEFAULT_TIME_MODEL, TimeModel, policyByName, type Policy, type RankedSquare } from "@emflow/decisions";
 import { HttpError } from "../http/http-error.js";
@@ -76,6 +78,8 @@ export function rankSquares(model: SessionModel, name: string, params: Record<st
   const numbers: Record<string, unknown> = { ...d.numbers };
   if (d.action === "stop") return { ranked, decision: { action: "stop_grid", gridSquareId: null, target: null, reasons: [...d.reasons], numbers } };
   const here = state.position?.squareId;
+  // acquire: a hole of this square (stay) or of another (go there); prepare: go to a square whose holes are not known yet.
+  const nextHole = d.action === "acquire" ? { nextHole: model.holes.get(d.holeId)?.naturalId ?? d.holeId } : { unprepared: true };
   return {
     ranked,
     decision: {
@@ -83,7 +87,7 @@ export function rankSquares(model: SessionModel, name: string, params: Record<st
       gridSquareId: d.squareId,
       target: model.squares.get(d.squareId)?.naturalId ?? null,
       reasons: [...d.reasons],
-      numbers: { ...numbers, nextHole: model.holes.get(d.holeId)?.naturalId ?? d.holeId },
+      numbers: { ...numbers, ...nextHole },
     },
   };
 }
