@@ -29,11 +29,27 @@ export interface Ranking {
 
 const SELECTED_STATES = new Set(["Selected", "Queued", "InProgress", "Completed"]);
 
-/** Selected squares in EPU's order; every square when the session says nothing of selection. */
+const NOT_SELECTED_STATES = new Set(["Defined", "Skipped", "Failed"]);
+
+/**
+ * Candidate squares in EPU's order: those EPU selected, and those it has said nothing about yet (EPU
+ * writes a square's state and selection with its Metadata .dm, when it prepares the square; until then
+ * an atlas square may still be acquired). Squares marked unselected, skipped, failed or unusable are out.
+ */
 function squareOrder(model: SessionModel): string[] {
-  const all = [...model.squares.values()];
-  const selected = all.filter((s) => s.selected === true || (s.state !== undefined && SELECTED_STATES.has(s.state)));
-  return (selected.length > 0 ? selected : all).map((s) => s.id);
+  return [...model.squares.values()]
+    .filter((s) => {
+      if (s.unusable === true || s.selected === false) return false;
+      if (s.selected === true) return true;
+      return s.state === undefined || (SELECTED_STATES.has(s.state) && !NOT_SELECTED_STATES.has(s.state));
+    })
+    .map((s) => s.id);
+}
+
+/** Squares EPU has prepared: their Metadata .dm was read (a hole count), or some of their holes are known. */
+function preparedSquares(model: SessionModel): string[] {
+  const withHoles = new Set([...model.holes.values()].map((h) => h.gridSquareId));
+  return [...model.squares.values()].filter((s) => s.holeCount !== undefined || withHoles.has(s.id)).map((s) => s.id);
 }
 
 /** The acquisition state of the session as the policy sees it. */
@@ -47,6 +63,7 @@ export function acquisitionState(model: SessionModel, params: Record<string, unk
     predictor: model.predictor,
     timeModel: params.timeModel === undefined ? DEFAULT_TIME_MODEL : parsed.data,
     squareOrder: squareOrder(model),
+    prepared: preparedSquares(model),
     acquired: newest === undefined ? shot : shot.slice(0, -1),
     ...(budgetHours === undefined ? {} : { budgetS: budgetHours * 3600 }),
   });
