@@ -5,7 +5,7 @@
  * policy for a ranked order and a decision. In auto mode the decision goes
  * straight to the session's link; in advise mode it waits for an operator.
  */
-import { DEFAULT_QUALITY_RULE, type QualityRule } from "@emflow/decisions";
+import { DEFAULT_QUALITY_RULE, QualityRule } from "@emflow/decisions";
 import type { FastifyBaseLogger } from "fastify";
 import type { DecisionsConfig } from "../config/config.js";
 import type { ChangeHub } from "../events/hub.js";
@@ -43,6 +43,8 @@ interface Entry {
   resultsDirty: boolean;
   /** New micrographs (shot, maybe not processed yet): the stage has moved. */
   shotsDirty: boolean;
+  /** The quality rule the model was built with (JSON), to rebuild it when the session's rule changes. */
+  ruleKey: string | undefined;
   /** One refresh at a time per session. */
   refreshing: Promise<SessionModel | undefined> | undefined;
   timer: unknown;
@@ -69,7 +71,7 @@ export class DecisionEngine implements DecisionControl {
   private entry(acquisitionId: string): Entry {
     let e = this.sessions.get(acquisitionId);
     if (e === undefined) {
-      e = { model: undefined, structureDirty: true, resultsDirty: false, shotsDirty: false, refreshing: undefined, timer: undefined };
+      e = { model: undefined, structureDirty: true, resultsDirty: false, shotsDirty: false, ruleKey: undefined, refreshing: undefined, timer: undefined };
       this.sessions.set(acquisitionId, e);
     }
     return e;
@@ -105,6 +107,9 @@ export class DecisionEngine implements DecisionControl {
   private async model(acquisitionId: string): Promise<SessionModel | undefined> {
     const e = this.entry(acquisitionId);
     while (e.refreshing !== undefined) await e.refreshing;
+    const settings = await getDecisionSettings(this.deps.db, acquisitionId);
+    const rule = sessionRule(settings?.params ?? {}, this.rule);
+    if (JSON.stringify(rule) !== e.ruleKey) e.structureDirty = true;
     if (!e.structureDirty && !e.resultsDirty && !e.shotsDirty && e.model !== undefined) return e.model;
     e.refreshing = (async () => {
       const [exists] = await this.deps.db.query("SELECT 1 FROM acquisitions WHERE id = $1", [acquisitionId]);
@@ -116,7 +121,8 @@ export class DecisionEngine implements DecisionControl {
         e.structureDirty = false;
         e.resultsDirty = false;
         e.shotsDirty = false;
-        e.model = new SessionModel(await readGridSnapshot(this.deps.db, acquisitionId), this.rule);
+        e.ruleKey = JSON.stringify(rule);
+        e.model = new SessionModel(await readGridSnapshot(this.deps.db, acquisitionId), rule);
       } else {
         if (e.shotsDirty) {
           e.shotsDirty = false;
@@ -246,4 +252,11 @@ export class DecisionEngine implements DecisionControl {
     for (const e of this.sessions.values()) if (e.timer !== undefined) this.timers.clearTimeout(e.timer);
     await Promise.allSettled([...this.running]);
   }
+}
+
+/** A session's quality rule: `params.qualityRule` (validated when set through the API) over the engine's default. */
+export function sessionRule(params: Record<string, unknown>, fallback: QualityRule): QualityRule {
+  if (params.qualityRule === undefined) return fallback;
+  const r = QualityRule.safeParse({ ...fallback, ...(params.qualityRule as object) });
+  return r.success ? r.data : fallback;
 }

@@ -245,6 +245,31 @@ describe("decisions API", () => {
   });
 });
 
+describe("a session's own quality rule", () => {
+  it("re-judges every micrograph with params.qualityRule, and rejects a bad rule with 400", async () => {
+    const t = await testServer();
+    try {
+      const items = synthItems({ squares: 2, holesPerSquare: 3, micrographsPerHole: 1 });
+      const acq = IngestResult.parse((await t.server.app.inject({ method: "POST", url: "/api/v1/ingest", headers: AUTH, payload: batchOf(uniqueSession("Q"), items) })).json()).acquisitionId;
+      const mgs = (await t.store.listMicrographs({ acquisitionId: acq })).items;
+      const at = "2026-11-22T03:00:00Z";
+      await t.store.recordSteps(mgs.map((m) => ({ micrographId: m.id, step: "ctf" as const, state: "done" as const, attempt: 1, at, result: { defocus_u: 15_000, defocus_v: 14_800, astigmatism_angle: 10, score: 0.3, fit_resolution: 7 } })));
+      const good = async () => (await t.server.app.inject(`/api/v1/acquisitions/${acq}/scores`)).json().good as number;
+      expect(await good()).toBe(0); // 7 Å is worse than the default 5 Å
+      const put = (params: object) => t.server.app.inject({ method: "PUT", url: `/api/v1/acquisitions/${acq}/decision-settings`, headers: AUTH, payload: { params } });
+      expect((await put({ qualityRule: { maxCtfFitResolutionA: 8 } })).statusCode).toBe(200);
+      expect(await good()).toBe(6);
+      const bad = await put({ qualityRule: { maxCtfFitResolutionA: -1 } });
+      expect(bad.statusCode).toBe(400);
+      expect(bad.json().error.message).toMatch(/params\.qualityRule\.maxCtfFitResolutionA/);
+      expect((await put({ qualityRule: { fitMax: 3 } })).statusCode).toBe(400);
+      expect(await good()).toBe(6);
+    } finally {
+      await t.close();
+    }
+  });
+});
+
 describe("decisions when the link fails", () => {
   let t: TestServer;
   let sim: AthenaSimulator;

@@ -4,6 +4,7 @@
  * override, and the per-session mode (off, advise, auto) and link.
  */
 import { z } from "zod";
+import { QualityRule } from "@emflow/decisions";
 import type { DecisionControl } from "../../decisions/control.js";
 import {
   actOnDecision,
@@ -75,8 +76,12 @@ export function decisionRoutes(app: App, ctx: RouteContext, engine: DecisionCont
       },
     },
     async (request) => {
-      const { policy } = request.body;
+      const { policy, params } = request.body;
       if (policy !== undefined && !KNOWN_POLICIES.has(policy)) throw new HttpError(400, `unknown policy "${policy}": use one of ${[...KNOWN_POLICIES].join(", ")}`);
+      if (params?.qualityRule !== undefined) {
+        const r = QualityRule.partial().safeParse(params.qualityRule);
+        if (!r.success) throw new HttpError(400, `params.qualityRule.${r.error.issues[0]?.path.join(".") ?? ""}: ${r.error.issues[0]?.message ?? "invalid"}`);
+      }
       const s = found(await putDecisionSettings(db, request.params.id, request.body), "acquisition", request.params.id);
       request.log.info({ acquisitionId: s.acquisitionId, mode: s.mode, policy: s.policy, link: s.link }, "decision settings changed");
       return s;
