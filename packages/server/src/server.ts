@@ -51,7 +51,7 @@ export interface ServerDeps {
   /** How long `close()` lets requests in flight finish before cutting connections (default 3000 ms). */
   readonly closeGraceMs?: number;
   /** The decision engine's timers (tests); and an Athena client in place of the configured URL's. */
-  readonly decisions?: { readonly timers?: EngineTimers; readonly athena?: AthenaClient };
+  readonly decisions?: { readonly timers?: EngineTimers; readonly now?: () => number; readonly athena?: AthenaClient };
 }
 
 /** A created server. */
@@ -155,7 +155,7 @@ async function build(
       decisions.athena ??
       (config.decisions.athenaUrl === undefined ? undefined : new AthenaClient({ baseUrl: config.decisions.athenaUrl, ...(config.decisions.athenaToken === undefined ? {} : { token: config.decisions.athenaToken }) }));
     const links = makeDecisionLinks({ db: store.sql, instructions: store.instructions, wake: instructions.wake, instructionTtlS: config.decisions.instructionTtlS, ...(athena === undefined ? {} : { athena }) });
-    engine = new DecisionEngine({ db: store.sql, hub, logger, config: config.decisions, links, ...(decisions.timers === undefined ? {} : { timers: decisions.timers }) });
+    engine = new DecisionEngine({ db: store.sql, hub, logger, config: config.decisions, links, ...(decisions.timers === undefined ? {} : { timers: decisions.timers }), ...(decisions.now === undefined ? {} : { now: decisions.now }) });
   }
   decisionRoutes(app, ctx, engine);
   webRoutes(app);

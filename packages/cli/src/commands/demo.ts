@@ -83,6 +83,7 @@ export async function runDemo(o: DemoOptions, log: Logger): Promise<number> {
       ...(o.process ? [`  every movie is processed live (motion, CTF, picking, ice, thumbnails): ${url}/api/v1/queues`] : []),
       `  decisions are made from the results (auto mode; switch to advise or override in the dashboard) and sent to`,
       `  a Smart EPU Decision Service simulator at ${athena.url}/api/v1/Sessions; the simulated microscope follows them`,
+      `  (quality rule sized to the demo's small movies: CTF fit ≤ ${DEMO_RULE.maxCtfFitResolutionA} Å)`,
       "Press Ctrl-C to stop.",
       "",
     ].join("\n"),
@@ -136,7 +137,7 @@ async function printStatus(server: EmflowServer, written: number, total: number,
   }
   if (acq !== undefined && !started.has(`${acq.id}:athena`)) {
     started.add(`${acq.id}:athena`);
-    await server.app.inject({ method: "PUT", url: `/api/v1/acquisitions/${acq.id}/decision-settings`, payload: { mode: "auto", link: "athena" } });
+    await server.app.inject({ method: "PUT", url: `/api/v1/acquisitions/${acq.id}/decision-settings`, payload: { mode: "auto", link: "athena", params: { qualityRule: DEMO_RULE } } });
   }
   if (ticks++ % 3 !== 0) return;
   const s = acq === undefined ? undefined : await server.store.summary(acq.id);
@@ -146,6 +147,14 @@ async function printStatus(server: EmflowServer, written: number, total: number,
       (p === undefined ? "" : `; processed ${p.processed}, failed ${p.failed}, CTF fit ${p.means.ctfFitResolutionA?.toFixed(1) ?? "-"} Å`),
   );
 }
+
+/**
+ * The demo's movies are small (384 px, 12 frames) so they process in a second on a laptop; their CTF
+ * fits reach only ~30 Å and they hold a particle or two. Judged by the default rule (≤ 5 Å, ≥ 20
+ * particles) every one is bad and the policy rightly stops the grid, so the demo sessions use a rule
+ * sized to these movies (shown in the decision settings).
+ */
+const DEMO_RULE = { maxCtfFitResolutionA: 31, minParticleCount: 0 };
 
 /** The simulated microscope's side of the loop: it follows the newest acquisition order Athena received. */
 class OrderFollower {
@@ -160,6 +169,8 @@ class OrderFollower {
   async next(remaining: readonly string[]): Promise<string | undefined> {
     const acq = (await this.server.store.listAcquisitions({ limit: 1 })).items[0];
     if (acq === undefined) return undefined;
+    // Nothing reached the microscope yet (the session is registered with the first decision sent).
+    if (!this.athena.state.sessions.has(acq.id.toLowerCase())) return undefined;
     for (let d = this.athena.consume(acq.id); d !== undefined; d = this.athena.consume(acq.id)) {
       if (d.decisionType !== "acquisitionOrder") continue;
       this.order = parseAcquisitionOrder(d).map(String);

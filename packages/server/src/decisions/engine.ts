@@ -35,6 +35,8 @@ export interface DecisionEngineDeps {
   readonly links: DecisionLinks;
   readonly rule?: QualityRule;
   readonly timers?: EngineTimers;
+  /** Clock (ms) for the debounce's maximum wait. */
+  readonly now?: () => number;
 }
 
 interface Entry {
@@ -43,6 +45,8 @@ interface Entry {
   resultsDirty: boolean;
   /** New micrographs (shot, maybe not processed yet): the stage has moved. */
   shotsDirty: boolean;
+  /** When the pending decision was first scheduled (ms). */
+  waitingSince: number | undefined;
   /** The quality rule the model was built with (JSON), to rebuild it when the session's rule changes. */
   ruleKey: string | undefined;
   /** One refresh at a time per session. */
@@ -58,6 +62,7 @@ export class DecisionEngine implements DecisionControl {
   private readonly unsubscribe: () => void;
   private readonly timers: EngineTimers;
   private readonly rule: QualityRule;
+  private readonly now: () => number;
   private closed = false;
   /** Decisions in progress (so close() can wait for them). */
   private readonly running = new Set<Promise<unknown>>();
@@ -65,13 +70,14 @@ export class DecisionEngine implements DecisionControl {
   constructor(private readonly deps: DecisionEngineDeps) {
     this.timers = deps.timers ?? { setTimeout: (fn, ms) => setTimeout(fn, ms).unref(), clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout) };
     this.rule = deps.rule ?? DEFAULT_QUALITY_RULE;
+    this.now = deps.now ?? Date.now;
     this.unsubscribe = deps.hub.subscribe((events) => this.onEvents(events));
   }
 
   private entry(acquisitionId: string): Entry {
     let e = this.sessions.get(acquisitionId);
     if (e === undefined) {
-      e = { model: undefined, structureDirty: true, resultsDirty: false, shotsDirty: false, ruleKey: undefined, refreshing: undefined, timer: undefined };
+      e = { model: undefined, structureDirty: true, resultsDirty: false, shotsDirty: false, waitingSince: undefined, ruleKey: undefined, refreshing: undefined, timer: undefined };
       this.sessions.set(acquisitionId, e);
     }
     return e;
@@ -90,13 +96,23 @@ export class DecisionEngine implements DecisionControl {
     for (const id of results) this.schedule(id);
   }
 
-  /** Decide once results have been quiet for `debounceMs` (a burst of steps makes one decision), or after `delayMs`. */
+  /**
+   * Decide once results have been quiet for `debounceMs` (a burst of steps makes one decision), but at
+   * least every 5 × `debounceMs` while they keep coming (a live session never goes quiet); or after `delayMs`.
+   */
   private schedule(acquisitionId: string, delayMs = this.deps.config.debounceMs): void {
     if (this.closed) return;
     const e = this.entry(acquisitionId);
-    if (e.timer !== undefined) this.timers.clearTimeout(e.timer);
+    const now = this.now();
+    if (e.timer !== undefined) {
+      if (now - (e.waitingSince ?? now) >= 4 * this.deps.config.debounceMs) return; // let the pending one fire
+      this.timers.clearTimeout(e.timer);
+    } else {
+      e.waitingSince = now;
+    }
     e.timer = this.timers.setTimeout(() => {
       e.timer = undefined;
+      e.waitingSince = undefined;
       const p = this.decideIfNew(acquisitionId).catch((err: unknown) => this.deps.logger.warn({ err, acquisitionId }, "decision failed"));
       this.running.add(p);
       void p.finally(() => this.running.delete(p));

@@ -245,6 +245,34 @@ describe("decisions API", () => {
   });
 });
 
+describe("the engine's debounce in a session that never goes quiet", () => {
+  it("decides at least every 5 × debounce while results keep coming", async () => {
+    const timers = new ManualTimers();
+    let clock = 0;
+    const t = await testServer({}, { decisions: { timers, now: () => clock } });
+    try {
+      const acq = randomUUID();
+      const ev = (seq: number) => ({ seq, kind: "processing" as const, id: randomUUID(), acquisitionId: acq, op: "updated" as const, at: new Date().toISOString() });
+      t.server.hub.publish([ev(1)]);
+      const first = [...timers.pending.keys()];
+      // Results every second: each one restarts the 2 s debounce...
+      for (let k = 1; k <= 7; k++) {
+        clock += 1000;
+        t.server.hub.publish([ev(k + 1)]);
+      }
+      expect(timers.pending.size).toBe(1);
+      expect([...timers.pending.keys()]).not.toEqual(first);
+      const pending = [...timers.pending.keys()];
+      // ...until the first is 8 s (4 × debounce) old: then the pending decision is left to fire.
+      clock += 1000;
+      t.server.hub.publish([ev(20)]);
+      expect([...timers.pending.keys()]).toEqual(pending);
+    } finally {
+      await t.close();
+    }
+  });
+});
+
 describe("a session's own quality rule", () => {
   it("re-judges every micrograph with params.qualityRule, and rejects a bad rule with 400", async () => {
     const t = await testServer();
