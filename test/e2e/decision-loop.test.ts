@@ -82,7 +82,8 @@ describe("decision loop: results → decisions → Athena → the simulated micr
       );
       const made = await server.app.inject({ method: "POST", url: `/api/v1/acquisitions/${acquisitionId}/decisions/recompute` });
       expect(made.statusCode).toBe(200);
-      for (let d = athena.consume(acquisitionId); d !== undefined; d = athena.consume(acquisitionId)) {
+      const registered = athena.state.sessions.has(acquisitionId.toLowerCase());
+      for (let d = registered ? athena.consume(acquisitionId) : undefined; d !== undefined; d = athena.consume(acquisitionId)) {
         if (d.decisionType === "acquisitionOrder") order = parseAcquisitionOrder(d).map(String);
       }
       const pick = order.find((id) => remaining.includes(id));
