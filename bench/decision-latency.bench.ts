@@ -5,22 +5,18 @@
  * `npm run bench -- decision-latency` (vitest, not part of the test suite);
  * writes bench/results/decision-latency.json.
  */
-import { randomBytes } from "node:crypto";
 import { mkdirSync, writeFileSync } from "node:fs";
 import os from "node:os";
-import pg from "pg";
 import { pino } from "pino";
 import { afterAll, describe, expect, it } from "vitest";
+import { storeAdapters } from "./store-adapters.js";
 import type { IngestItem, StepUpdate } from "@emflow/core";
 import { loadConfig } from "../packages/server/src/config/config.js";
 import { DecisionEngine } from "../packages/server/src/decisions/engine.js";
 import { putDecisionSettings } from "../packages/server/src/decisions/decision-store.js";
 import { ChangeHub } from "../packages/server/src/events/hub.js";
 import { uniqueSession } from "../packages/server/src/testing/fixtures.js";
-import { openTestStore } from "../packages/server/src/testing/pglite-snapshot.js";
 import { synthBatches, synthItems } from "../packages/server/src/testing/synth-batch.js";
-import { openPostgresStore } from "../packages/server/src/store/postgres.js";
-import type { Store } from "../packages/server/src/store/store.js";
 
 const SQUARES = 500;
 const HOLES = 200; // per square; the first IMAGED of each have a micrograph
@@ -32,29 +28,7 @@ const results: Record<string, Record<string, number>> = {};
 const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)]!;
 const pct = (v: number[], p: number) => [...v].sort((a, b) => a - b)[Math.min(v.length - 1, Math.ceil((p / 100) * v.length) - 1)]!;
 
-const url = process.env.DATABASE_URL;
-const adapters: Array<[string, () => Promise<{ store: Store; dispose: () => Promise<void> }>]> = [
-  ["pglite", async () => {
-    const store = await openTestStore();
-    return { store, dispose: () => store.close() };
-  }],
-];
-if (url) {
-  adapters.push(["postgres", async () => {
-    const schema = `emflow_bench_${randomBytes(4).toString("hex")}`;
-    const store = await openPostgresStore({ connectionString: url, schema });
-    return {
-      store,
-      dispose: async () => {
-        await store.close();
-        const c = new pg.Client({ connectionString: url });
-        await c.connect();
-        await c.query(`DROP SCHEMA ${schema} CASCADE`);
-        await c.end();
-      },
-    };
-  }]);
-}
+const adapters = storeAdapters();
 
 /** ctf + pick + ice results of one micrograph; squares whose index is a multiple of 3 are good. */
 function results3(micrographId: string, good: boolean, at: string): StepUpdate[] {

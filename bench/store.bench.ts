@@ -4,44 +4,18 @@
  * `npm run bench` through bench/vitest.config.ts (not part of the test suite);
  * writes bench/results/store.json.
  */
-import { randomBytes } from "node:crypto";
-import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
+import { storeAdapters } from "./store-adapters.js";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { uniqueSession } from "../packages/server/src/testing/fixtures.js";
-import { openTestStore } from "../packages/server/src/testing/pglite-snapshot.js";
 import { synthBatches, synthItems } from "../packages/server/src/testing/synth-batch.js";
-import { openPostgresStore } from "../packages/server/src/store/postgres.js";
-import type { Store } from "../packages/server/src/store/store.js";
 
 const results: Record<string, Record<string, number>> = {};
 const record = (adapter: string, label: string, ms: number): void => {
   (results[adapter] ??= {})[label] = Math.round(ms);
 };
 
-const url = process.env.DATABASE_URL;
-const adapters: Array<[string, () => Promise<{ store: Store; dispose: () => Promise<void> }>]> = [
-  ["pglite", async () => {
-    const store = await openTestStore();
-    return { store, dispose: () => store.close() };
-  }],
-];
-if (url) {
-  adapters.push(["postgres", async () => {
-    const schema = `emflow_bench_${randomBytes(4).toString("hex")}`;
-    const store = await openPostgresStore({ connectionString: url, schema });
-    return {
-      store,
-      dispose: async () => {
-        await store.close();
-        const c = new pg.Client({ connectionString: url });
-        await c.connect();
-        await c.query(`DROP SCHEMA ${schema} CASCADE`);
-        await c.end();
-      },
-    };
-  }]);
-}
+const adapters = storeAdapters();
 
 const time = async <T>(label: string, fn: () => Promise<T>): Promise<T> => {
   const t0 = performance.now();

@@ -19,3 +19,4 @@ export * from "./model/processing.js";
 export * from "./model/instructions.js";
 export * from "./model/decision.js";
 export * from "./wasm.js";
+export * from "./random.js";

@@ -3,6 +3,8 @@
  * determines a synthetic session: same seed, same ids, geometry and files.
  */
 
+import { splitmix32 } from "@emflow/core";
+
 /** Deterministic random source with the few distributions the generator needs. */
 export interface Rng {
   /** Uniform in [0, 1). */
@@ -19,16 +21,6 @@ export interface Rng {
   shuffle<T>(items: readonly T[]): T[];
 }
 
-function splitmix32(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x9e3779b9) >>> 0;
-    let z = s;
-    z = Math.imul(z ^ (z >>> 16), 0x85ebca6b) >>> 0;
-    z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35) >>> 0;
-    return (z ^ (z >>> 16)) >>> 0;
-  };
-}
 
 /** Create an Rng from a seed; any finite number works (it is folded to 32 bits). */
 export function createRng(seed: number): Rng {
