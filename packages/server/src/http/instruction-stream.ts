@@ -8,6 +8,7 @@
 import type { ServerResponse } from "node:http";
 import type { FastifyBaseLogger } from "fastify";
 import type { InstructionRecord, InstructionStore } from "../store/instructions.js";
+import { SseConnection } from "./sse-connection.js";
 
 // A client this far behind is dropped; it reconnects with Last-Event-ID and catches up from the database.
 const MAX_BUFFERED_BYTES = 1024 * 1024;
@@ -27,33 +28,25 @@ export interface InstructionStreamOptions {
 }
 
 /** The writer side of one agent's SSE response. */
-export class InstructionStream {
+export class InstructionStream extends SseConnection {
   private lastSeq: number;
   private running: Promise<void> | undefined;
   private again = false;
-  private closed = false;
-  private readonly onCloseCallbacks: Array<() => void> = [];
 
   constructor(private readonly opts: InstructionStreamOptions) {
+    super(opts.res, MAX_BUFFERED_BYTES);
     this.lastSeq = opts.since;
-    opts.res.on("close", () => this.close());
   }
 
   /** Send the head, the reconnect delay and a `ready` event that tells the client the heartbeat period. */
   open(): void {
-    this.opts.res.writeHead(200, {
-      "content-type": "text/event-stream; charset=utf-8",
-      "cache-control": "no-cache, no-transform",
-      connection: "keep-alive",
-      "x-accel-buffering": "no",
-    });
     const ready = { agentId: this.opts.agentId, heartbeatMs: this.opts.heartbeatMs, since: this.opts.since };
-    this.opts.res.write(`retry: 3000\nevent: ready\ndata: ${JSON.stringify(ready)}\n\n`);
+    this.writeHead(`retry: 3000\nevent: ready\ndata: ${JSON.stringify(ready)}\n\n`);
   }
 
   /** Run a flush now, or right after the one in progress (coalesced). Resolves when done. */
   flush(): Promise<void> {
-    if (this.closed) return Promise.resolve();
+    if (this.isClosed) return Promise.resolve();
     if (this.running !== undefined) {
       this.again = true;
       return this.running;
@@ -63,7 +56,7 @@ export class InstructionStream {
         do {
           this.again = false;
           await this.flushOnce();
-        } while (this.again && !this.closed);
+        } while (this.again && !this.isClosed);
       } catch (err) {
         // The client only sees the stream end; it reconnects and resumes from the database.
         this.opts.log.error({ err, agentId: this.opts.agentId }, "instruction delivery failed; closing the stream");
@@ -77,28 +70,9 @@ export class InstructionStream {
 
   /** A comment keeps proxies open and proves to the agent that the connection is alive; then flush. */
   heartbeat(): void {
-    if (this.closed) return;
+    if (this.isClosed) return;
     this.opts.res.write(": ping\n\n");
     void this.flush();
-  }
-
-  /** Register cleanup to run once when the stream closes (either side). */
-  onClose(fn: () => void): void {
-    if (this.closed) fn();
-    else this.onCloseCallbacks.push(fn);
-  }
-
-  /** Whether the stream has ended. */
-  get isClosed(): boolean {
-    return this.closed;
-  }
-
-  /** End the stream (shutdown, slow client, or client gone). */
-  close(): void {
-    if (this.closed) return;
-    this.closed = true;
-    if (!this.opts.res.writableEnded) this.opts.res.end();
-    for (const fn of this.onCloseCallbacks.splice(0)) fn();
   }
 
   private async flushOnce(): Promise<void> {
@@ -108,17 +82,17 @@ export class InstructionStream {
       redeliverBefore: now - this.opts.redeliverAfterMs,
       now,
     });
-    if (this.closed || batch.length === 0) return;
+    if (this.isClosed || batch.length === 0) return;
     const sent: string[] = [];
     for (const instruction of batch) {
-      if (this.closed) break;
+      if (this.isClosed) break;
       this.write(instruction);
       sent.push(instruction.id);
     }
     await this.opts.store.markDelivered(sent, now);
     const redelivered = batch.filter((i) => i.deliveries > 0).map((i) => i.id);
     this.opts.log.info({ agentId: this.opts.agentId, sent: sent.length, redelivered, lastSeq: this.lastSeq }, "instructions sent");
-    if (this.opts.res.writableLength > MAX_BUFFERED_BYTES) this.close();
+    this.dropIfBehind();
   }
 
   private write(i: InstructionRecord): void {
