@@ -48,6 +48,17 @@ describe.skipIf(!existsSync(BIN))("emflow simulate", () => {
     expect(ucbRow.split(/\s+/)[2]).toBe(String(JSON.parse(j.out).good));
   });
 
+  it("--prepare-on-arrival: squares are prepared as the stage reaches them, and that time is charged", () => {
+    const r = emflow(["simulate", "--squares", "30", "--hours", "3", "--seed", "4", "--json", "--prepare-on-arrival"]);
+    expect(r.code, r.err).toBe(0);
+    const res = JSON.parse(r.out);
+    expect(res.prepare_on_arrival).toBe(true);
+    expect(res.time_s.square_prepare).toBeGreaterThan(0);
+    const upFront = JSON.parse(emflow(["simulate", "--squares", "30", "--hours", "3", "--seed", "4", "--json"]).out);
+    expect(upFront.prepare_on_arrival).toBe(false);
+    expect(upFront.time_s.square_prepare ?? 0).toBe(0);
+  });
+
   it("bad input: one line naming the file and the JSON path, usage errors exit 2", () => {
     const bad = path.join(work, "bad.json");
     const s = JSON.parse(readFileSync(grid, "utf8"));

@@ -20,6 +20,7 @@ interface SimulateFlags {
   exportScenario?: string;
   compare?: boolean;
   json?: boolean;
+  prepareOnArrival?: boolean;
 }
 
 const integer = (name: string) => (v: string): number => {
@@ -72,7 +73,7 @@ async function simulateCommand(o: SimulateFlags): Promise<number> {
   const results: SimulationResult[] = [];
   for (const name of names) {
     const bar = progressBar(`simulating ${name}`);
-    results.push(d.simulate(scenario, d.policyByName(name), { hours: req.hours, seed: req.seed, onProgress: (f) => bar.update(Math.round(f * 100), 100, "% of the budget") }));
+    results.push(d.simulate(scenario, d.policyByName(name), { hours: req.hours, seed: req.seed, prepareOnArrival: o.prepareOnArrival ?? false, onProgress: (f) => bar.update(Math.round(f * 100), 100, "% of the budget") }));
     bar.done();
   }
   if (o.json) {
@@ -98,6 +99,7 @@ export function registerSimulate(program: Command, run: Run): void {
     .option("--squares <n>", "grid squares of the synthetic grid (default 220)", positiveInt("--squares"))
     .option("--scenario <file|url>", "run on this scenario file (JSON, docs/DECISIONS.md) instead of a synthetic grid; a URL fetches one, e.g. a server's /api/v1/acquisitions/<id>/scenario to replay a processed session")
     .option("--export-scenario <file>", "write the scenario used (synthetic or loaded) to this file")
+    .option("--prepare-on-arrival", "holes of a square become known only when the stage first reaches it, as in a live EPU session (default: every square prepared up front)")
     .option("--compare", "run every policy on the same grid and outcomes and print a table")
     .option("--json", "print the result as JSON (good_per_hour, good, shots, hours_to_good, time_s, reasons...)")
     .addHelpText(
