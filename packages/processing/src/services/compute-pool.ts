@@ -52,9 +52,14 @@ function workerScript(): URL | undefined {
 }
 
 interface Slot {
-  readonly worker: Worker;
+  worker: Worker;
   busy: boolean;
+  /** Crashes in a row without a step completing: respawning stops at MAX_CRASHES. */
+  crashes: number;
 }
+
+// A thread that dies this often in a row without finishing a step is not restarted (a broken install).
+const MAX_CRASHES = 5;
 
 /** A fixed number of compute threads; `run` waits for a free one. */
 export class ComputePool {
@@ -70,18 +75,37 @@ export class ComputePool {
    */
   constructor(
     private readonly cfg: ComputeConfig,
-    opts: { size?: number; inline?: boolean } = {},
+    opts: { size?: number; inline?: boolean; script?: URL } = {},
   ) {
-    const script = opts.inline ? undefined : workerScript();
+    const script = opts.inline ? undefined : (opts.script ?? workerScript());
     if (script === undefined) return;
+    this.script = script;
     for (let i = 0; i < Math.max(1, opts.size ?? 1); i++) {
-      const worker = new Worker(script);
-      const slot: Slot = { worker, busy: false };
-      worker.on("message", (r: ComputeReply) => this.settle(r));
-      worker.on("error", (err) => this.failSlot(slot, err));
-      worker.unref();
+      const slot = { busy: false, crashes: 0 } as Slot;
+      this.spawn(slot);
       this.slots.push(slot);
     }
+  }
+
+  private script: URL | undefined;
+
+  /**
+   * Start (or restart) the slot's thread. A thread that dies (an uncaught error, running out of memory
+   * on a huge movie, an exit) fails the step it was running and is replaced, so the pool keeps its size.
+   */
+  private spawn(slot: Slot): void {
+    const worker = new Worker(this.script!);
+    slot.worker = worker;
+    let failed = false;
+    const fail = (err: Error): void => {
+      if (failed) return;
+      failed = true;
+      this.failSlot(slot, err);
+    };
+    worker.on("message", (r: ComputeReply) => this.settle(r));
+    worker.on("error", fail);
+    worker.on("exit", (code) => fail(new Error(`exited with code ${code}`)));
+    worker.unref();
   }
 
   /** True when steps run on worker threads. */
@@ -94,6 +118,7 @@ export class ComputePool {
     if (this.closed) throw new EmflowError("ProcessingError", "the compute pool is closed");
     if (!this.threaded) return computeStep(step, input, this.cfg);
     const slot = await this.freeSlot();
+    if (slot === undefined) throw new EmflowError("ProcessingError", `every compute thread crashed ${MAX_CRASHES} times in a row; not restarting them`);
     const id = this.nextId++;
     slot.busy = true;
     return new Promise<ComputeOutcome>((resolve, reject) => {
@@ -102,7 +127,8 @@ export class ComputePool {
     });
   }
 
-  private freeSlot(): Promise<Slot> {
+  private freeSlot(): Promise<Slot | undefined> {
+    if (this.deadSlots === this.slots.length) return Promise.resolve(undefined);
     const free = this.slots.find((s) => !s.busy);
     if (free !== undefined) return Promise.resolve(free);
     return new Promise((resolve) => this.waiting.push(() => resolve(this.freeSlot())));
@@ -117,6 +143,7 @@ export class ComputePool {
     const p = this.pending.get(r.id);
     if (p === undefined) return;
     this.pending.delete(r.id);
+    p.slot.crashes = 0;
     this.release(p.slot);
     if (r.ok) p.resolve(r.outcome);
     else p.reject(new EmflowError(r.tag ?? "ProcessingError", r.message, r.file === undefined ? {} : { file: r.file }));
@@ -128,8 +155,19 @@ export class ComputePool {
       this.pending.delete(id);
       p.reject(new EmflowError("ProcessingError", `compute thread crashed: ${err.message}`));
     }
+    if (this.closed) return;
+    slot.crashes++;
+    if (slot.crashes > MAX_CRASHES) {
+      // Leave it busy: no step is handed to a thread that cannot start.
+      this.deadSlots++;
+      if (this.deadSlots === this.slots.length) for (const w of this.waiting.splice(0)) w();
+      return;
+    }
+    this.spawn(slot);
     this.release(slot);
   }
+
+  private deadSlots = 0;
 
   /** Stop the threads; steps in progress are rejected. */
   async close(): Promise<void> {
