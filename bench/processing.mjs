@@ -4,11 +4,14 @@
 // Targets: ≤ 6 s per 4k × 40-frame movie (≥ 600 movies/hour); motion ≥ 2× faster than RELION's own at
 // equal or lower trajectory error; defocus within 1%; trajectory error ≤ 0.5 px; picking F1 ≥ RELION LoG's.
 //
-// BENCH_SIZES=4k,k3 (default both), BENCH_MOVIES=2 per size (default), BENCH_RELION=0 to skip the peer.
+// BENCH_SIZES=4k,k3 (default both), BENCH_MOVIES=2 per size (default), BENCH_RELION=0 to skip the peer,
+// BENCH_THROUGHPUT_JOBS=6 movies of each size through the live path's compute pool, 2 at a time (0: skip).
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import path from "node:path";
 import {
+  BUILTIN,
+  ComputePool,
   computeCtf,
   computeIce,
   computeMotion,
@@ -132,6 +135,41 @@ for (const size of sizes) {
   }
 }
 
+// The live path's throughput: movies go through the server's compute pool (one worker thread per core,
+// concurrency 2 as `emflow serve --concurrency 2` runs them), each its chain motion → CTF → picking →
+// ice → thumbnails, two movies in flight at a time, on the same cached movies.
+const throughputJobs = Number(process.env.BENCH_THROUGHPUT_JOBS ?? 6);
+const throughput = {};
+for (const size of throughputJobs > 0 ? sizes : []) {
+  const pool = new ComputePool(BUILTIN, { size: 2 });
+  if (!pool.threaded) throw new Error("the compute worker is not built: npm run build");
+  const movies = [];
+  for (let k = 0; k < perSize; k++) movies.push(await movie(size, k));
+  const chain = async (j) => {
+    const m = movies[j % movies.length];
+    const t = m.truth;
+    let job = { micrograph_id: "00000000-0000-4000-8000-000000000000", name: `tp-${size}-${j}`, movie: m.file, out_dir: path.join(work, `tp-${size}-${j}`), apix: m.pixelSize, kv: 300, cs: 2.7, ac: 0.07, dose_per_frame: DOSE_PER_FRAME, diameter: DIAMETER, applied_defocus: (t.ctf.defocus_u + t.ctf.defocus_v) / 2 };
+    job = { ...job, motion: (await pool.run("motion", job)).output };
+    job = { ...job, ctf: (await pool.run("ctf", job)).output };
+    const [pick] = await Promise.all([pool.run("pick", job), pool.run("ice", job)]);
+    job = { ...job, pick: pick.output };
+    await pool.run("thumbnails", job);
+  };
+  let next = 0;
+  const worker = async () => {
+    while (next < throughputJobs) await chain(next++);
+  };
+  // The pool's threads are unref'd (a server may exit with them idle); keep this script alive meanwhile.
+  const alive = setInterval(() => undefined, 1000);
+  const t0 = performance.now();
+  await Promise.all([worker(), worker()]).finally(() => clearInterval(alive));
+  const wall = (performance.now() - t0) / 1000;
+  await pool.close();
+  for (let j = 0; j < throughputJobs; j++) rmSync(path.join(work, `tp-${size}-${j}`), { recursive: true, force: true });
+  throughput[size] = { movies: throughputJobs, inFlight: 2, wallSeconds: round(wall, 1), secondsPerMovie: round(wall / throughputJobs, 2), moviesPerHour: Math.round((3600 * throughputJobs) / wall) };
+  process.stderr.write(`throughput ${size}: ${JSON.stringify(throughput[size])}\n`);
+}
+
 const bySize = Object.fromEntries(
   sizes.map((size) => {
     const r = runs.filter((x) => x.movie.startsWith(size));
@@ -141,6 +179,7 @@ const bySize = Object.fromEntries(
       {
         medianSecondsPerMovie: round(median(totals), 2),
         moviesPerHour: Math.round(3600 / median(totals)),
+        ...(throughput[size] === undefined ? {} : { livePath: throughput[size] }),
         medianStageSeconds: Object.fromEntries(["motion", "ctf", "pick", "ice", "thumbnails"].map((s) => [s, round(median(r.map((x) => x.seconds[s])), 2)])),
         ...(withRelion ? { medianMotionSpeedupVsRelion: round(median(r.map((x) => x.motionSpeedupVsRelion)), 2) } : {}),
       },
