@@ -172,8 +172,19 @@ async function build(
 
   // Open SSE streams are never idle, so end them before the HTTP server waits for connections to drain.
   app.addHook("preClose", async () => closeStreams());
+  // Housekeeping, hourly: expire overdue instructions, delete closed ones past their keeping time.
+  const housekeeping = setInterval(() => {
+    const now = Date.now();
+    void (async () => {
+      const expired = await store.instructions.expire(now);
+      const pruned = await store.instructions.prune(now - config.decisions.keepInstructionsDays * 86_400_000);
+      if (expired + pruned > 0) logger.info({ expired, pruned }, "instruction housekeeping");
+    })().catch((err: unknown) => logger.warn({ err }, "instruction housekeeping failed"));
+  }, 3_600_000);
+  housekeeping.unref();
   // Processing and decisions first (they write to the store), then the store.
   app.addHook("onClose", async () => {
+    clearInterval(housekeeping);
     try {
       await engine?.close();
       await processing?.close();

@@ -68,14 +68,14 @@ describe("loadConfig", () => {
         tools: {},
       },
       usc: resolveUscConfig({ env: {}, cwd }),
-      decisions: { enabled: true, debounceMs: 2000, athenaUrl: undefined, athenaToken: undefined, instructionTtlS: 600 },
+      decisions: { enabled: true, debounceMs: 2000, athenaUrl: undefined, athenaToken: undefined, instructionTtlS: 600, keepInstructionsDays: 30 },
       configFile: undefined,
     });
   });
 
   it("reads [decisions] from the file and EMFLOW_DECISIONS / EMFLOW_ATHENA_URL from the environment; rejects a bad URL", () => {
     const cwd = dirWith({ "emflow.toml": '[decisions]\nenabled = true\ndebounce_ms = 500\nathena_url = "http://athena:5000"\ninstruction_ttl_s = 120\n' });
-    expect(loadConfig({ env: {}, cwd }).decisions).toEqual({ enabled: true, debounceMs: 500, athenaUrl: "http://athena:5000", athenaToken: undefined, instructionTtlS: 120 });
+    expect(loadConfig({ env: {}, cwd }).decisions).toEqual({ enabled: true, debounceMs: 500, athenaUrl: "http://athena:5000", athenaToken: undefined, instructionTtlS: 120, keepInstructionsDays: 30 });
     const env = { EMFLOW_DECISIONS: "off", EMFLOW_ATHENA_URL: "http://127.0.0.1:5100" };
     expect(loadConfig({ env, cwd }).decisions).toMatchObject({ enabled: false, athenaUrl: "http://127.0.0.1:5100" });
     const bad = dirWith({ "emflow.toml": '[decisions]\nathena_url = "not a url"\n' });

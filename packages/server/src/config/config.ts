@@ -61,6 +61,7 @@ const ConfigFile = z
         athena_url: z.string().url(),
         athena_token: z.string().min(1),
         instruction_ttl_s: z.number().int().min(10).max(86_400),
+        keep_instructions_days: z.number().positive().max(3650),
       })
       .partial()
       .strict(),
@@ -110,6 +111,8 @@ export interface DecisionsConfig {
   readonly athenaToken: string | undefined;
   /** How long an instruction to the agent stays valid. */
   readonly instructionTtlS: number;
+  /** Closed instructions (acked, expired, superseded) older than this are deleted (hourly). */
+  readonly keepInstructionsDays: number;
 }
 
 /** The resolved configuration. */
@@ -202,6 +205,7 @@ export function loadConfig(opts: LoadConfigOptions = {}): ServerConfig {
       athenaUrl: vars.EMFLOW_ATHENA_URL ?? file.decisions?.athena_url,
       athenaToken: file.decisions?.athena_token,
       instructionTtlS: file.decisions?.instruction_ttl_s ?? 600,
+      keepInstructionsDays: file.decisions?.keep_instructions_days ?? 30,
     },
     configFile: path,
   };

@@ -104,6 +104,25 @@ export function runInstructionContract(getStore: () => Store): void {
       ]);
     });
 
+    it("prunes closed instructions older than a cut-off, never open ones", async () => {
+      const store = getStore();
+      const agent = agentName();
+      const acq = await acquisition(store, agent);
+      const old = await store.instructions.enqueue({ acquisitionId: acq, kind: "message", payload: { text: "old, acked" }, ttlS: 3600, now: T0 });
+      await store.instructions.ack(agent, old!.instruction.id, T0 + 1000);
+      const stale = await store.instructions.enqueue({ acquisitionId: acq, kind: "message", payload: { text: "old, expired" }, ttlS: 10, now: T0 });
+      const open = await store.instructions.enqueue({ acquisitionId: acq, kind: "skip-grid-squares", payload: { gridId: "5", gridSquareIds: ["7"] }, ttlS: 86_400, now: T0 });
+      const recent = await store.instructions.enqueue({ acquisitionId: acq, kind: "message", payload: { text: "recent, acked" }, ttlS: 3600, now: T0 + 7_200_000 });
+      await store.instructions.ack(agent, recent!.instruction.id, T0 + 7_201_000);
+      await store.instructions.expire(T0 + 7_300_000);
+      // The store is shared with the other contract tests: their closed instructions of T0 go too.
+      expect(await store.instructions.prune(T0 + 3_600_000)).toBeGreaterThanOrEqual(2);
+      expect(await store.instructions.get(old!.instruction.id)).toBeUndefined();
+      expect(await store.instructions.get(stale!.instruction.id)).toBeUndefined();
+      expect((await store.instructions.get(open!.instruction.id))?.state).toBe("pending");
+      expect((await store.instructions.get(recent!.instruction.id))?.state).toBe("acked");
+    });
+
     it("supersedes an unacked older order of the same acquisition, not an acked one or another kind", async () => {
       const store = getStore();
       const agent = agentName();

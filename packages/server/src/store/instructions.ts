@@ -53,6 +53,8 @@ export interface InstructionStore {
   ack(agentId: string, id: string, now: number): Promise<{ instruction: InstructionRecord; duplicate: boolean } | undefined>;
   /** Move open instructions whose time has passed to `expired`; returns how many. */
   expire(now: number): Promise<number>;
+  /** Delete closed instructions (acked, expired, superseded) created before `before` (ms); returns how many. */
+  prune(before: number): Promise<number>;
   /** One instruction, or undefined. */
   get(id: string): Promise<InstructionRecord | undefined>;
   /** An acquisition's instructions, oldest first; undefined for an unknown acquisition. */
@@ -170,6 +172,8 @@ export function instructionStore(db: SqlClient): InstructionStore {
     },
     ack: (agentId, id, now) => ack(db, agentId, id, now),
     expire: (now) => expireIn(db, now),
+    prune: async (before) =>
+      (await db.query("DELETE FROM agent_instructions WHERE state IN ('acked', 'expired', 'superseded') AND created_at < $1::timestamptz RETURNING id", [iso(before)])).length,
     get: async (id) => {
       if (!isUuid(id)) return undefined;
       const [row] = await db.query("SELECT * FROM agent_instructions WHERE id = $1", [id]);
