@@ -72,6 +72,14 @@ function send<T>(method: "POST" | "PUT", path: string, body?: unknown): Promise<
   return request<T>(path, { method, headers, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
 }
 
+/** GET a resource of a feature the server may not run (processing, decisions): undefined when it answers 503. */
+export function getIfEnabled<T>(path: string): Promise<T | undefined> {
+  return get<T>(path).catch((e: unknown) => {
+    if (e instanceof ApiError && e.status === 503) return undefined;
+    throw e;
+  });
+}
+
 /** POST JSON with the stored token (if any). */
 export function post<T>(path: string, body?: unknown): Promise<T> {
   return send("POST", path, body);
@@ -94,6 +102,11 @@ export async function allPages<T>(path: string, query: Record<string, string | n
     if (page.nextCursor === null || items.length >= max) return { items, total, nextCursor: page.nextCursor };
     cursor = page.nextCursor;
   }
+}
+
+/** A write's error, with a hint on how to authorise when the server answered 401. */
+export function withTokenHint(e: unknown): unknown {
+  return e instanceof ApiError && e.status === 401 ? new ApiError(401, e.code, `${e.message} (set a bearer token with the token button at the top)`) : e;
 }
 
 /** One line for an error, as the dashboard shows it. */

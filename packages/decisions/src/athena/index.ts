@@ -33,6 +33,7 @@ export {
   ATHENA_ATLAS_AREA_ID,
   ATHENA_DECIDED_BY,
   athenaAreaId,
+  isAthenaAreaId,
   athenaGridType,
   foilHoleArea,
   gridSquareArea,

@@ -12,10 +12,16 @@ export const ATHENA_ATLAS_AREA_ID = 1;
 /** `decidedBy` of everything emflow sends. */
 export const ATHENA_DECIDED_BY = "emflow";
 
+/** Whether an EPU id ("1234567") can name an Athena area (a positive int32). */
+export function isAthenaAreaId(epuId: string | number): boolean {
+  const n = typeof epuId === "number" ? epuId : /^\d+$/.test(epuId.trim()) ? Number(epuId.trim()) : Number.NaN;
+  return AreaId.safeParse(n).success;
+}
+
 /** An EPU id ("1234567") as an Athena area id; ValidationError if it is not a positive int32. */
 export function athenaAreaId(epuId: string | number): number {
-  const n = typeof epuId === "number" ? epuId : /^\d+$/.test(epuId.trim()) ? Number(epuId.trim()) : Number.NaN;
-  if (!AreaId.safeParse(n).success) throw new EmflowError("ValidationError", `EPU id ${JSON.stringify(epuId)} is not a positive 32-bit integer, so it cannot be an Athena area id`);
+  const n = typeof epuId === "number" ? epuId : Number(epuId.trim());
+  if (!isAthenaAreaId(epuId)) throw new EmflowError("ValidationError", `EPU id ${JSON.stringify(epuId)} is not a positive 32-bit integer, so it cannot be an Athena area id`);
   return n;
 }
 

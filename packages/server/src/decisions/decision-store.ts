@@ -4,7 +4,7 @@
  * machine. Plain SQL on SqlClient, so PGlite and PostgreSQL share it.
  */
 import { randomUUID } from "node:crypto";
-import { decisionTransition, type DecisionEvent, type DecisionState } from "@emflow/core";
+import { decisionOpen, decisionTransition, DecisionState, type DecisionEvent } from "@emflow/core";
 import { ConflictError } from "../errors.js";
 import type { ChangeEvent } from "../model/entities.js";
 import type { Decision, DecisionSettings, RankedEntry } from "../model/decisions.js";
@@ -31,6 +31,9 @@ export interface NewDecision {
   readonly note?: string;
   readonly overrides?: string;
 }
+
+/** The states of decisions still waiting for an operator or the link, as an SQL list (from core's machine). */
+const OPEN = `(${DecisionState.options.filter(decisionOpen).map((st) => `'${st}'`).join(", ")})`;
 
 const iso = (v: unknown): string | null => (v == null ? null : v instanceof Date ? v.toISOString() : String(v));
 
@@ -108,7 +111,7 @@ export async function insertDecision(db: SqlClient, d: NewDecision): Promise<{ d
     const events: ChangeEvent[] = [];
     const replaced = d.source === "operator" ? "overridden" : "superseded";
     const open = await tx.query<{ id: string }>(
-      "UPDATE decisions SET state = $2, acted_at = now() WHERE acquisition_id = $1 AND state IN ('proposed', 'accepted') RETURNING id",
+      `UPDATE decisions SET state = $2, acted_at = now() WHERE acquisition_id = $1 AND state IN ${OPEN} RETURNING id`,
       [d.acquisitionId, replaced],
     );
     for (const o of open) events.push(await event(tx, o.id, d.acquisitionId, "updated"));
@@ -137,7 +140,7 @@ export async function getDecision(db: SqlQueryable, id: string): Promise<Decisio
 export async function listDecisions(db: SqlQueryable, acquisitionId: string, opts: { limit?: number; open?: boolean } = {}): Promise<Decision[]> {
   if (!isUuid(acquisitionId)) return [];
   const rows = await db.query(
-    `SELECT * FROM decisions WHERE acquisition_id = $1 ${opts.open === true ? "AND state IN ('proposed', 'accepted')" : ""} ORDER BY seq DESC LIMIT $2`,
+    `SELECT * FROM decisions WHERE acquisition_id = $1 ${opts.open === true ? `AND state IN ${OPEN}` : ""} ORDER BY seq DESC LIMIT $2`,
     [acquisitionId, Math.min(Math.max(opts.limit ?? 50, 1), 1000)],
   );
   return rows.map(toDecision);

@@ -5,12 +5,14 @@
  * policy for a ranked order and a decision. In auto mode the decision goes
  * straight to the session's link; in advise mode it waits for an operator.
  */
+import { decisionOpen } from "@emflow/core";
 import { DEFAULT_QUALITY_RULE, QualityRule } from "@emflow/decisions";
 import type { FastifyBaseLogger } from "fastify";
 import type { DecisionsConfig } from "../config/config.js";
 import type { ChangeHub } from "../events/hub.js";
 import type { ChangeEvent } from "../model/entities.js";
-import type { Decision } from "../model/decisions.js";
+import type { Decision, DecisionSettings } from "../model/decisions.js";
+import { isUuid } from "../store/cursor.js";
 import type { SqlClient } from "../store/sql-client.js";
 import type { DecisionControl, Scores } from "./control.js";
 import { HttpError } from "../http/http-error.js";
@@ -50,7 +52,7 @@ interface Entry {
   /** The quality rule the model was built with (JSON), to rebuild it when the session's rule changes. */
   ruleKey: string | undefined;
   /** One refresh at a time per session. */
-  refreshing: Promise<SessionModel | undefined> | undefined;
+  refreshing: Promise<SessionModel> | undefined;
   timer: unknown;
 }
 
@@ -119,20 +121,14 @@ export class DecisionEngine implements DecisionControl {
     }, delayMs);
   }
 
-  /** The session's model, rebuilt or brought up to date as the change stream said. */
-  private async model(acquisitionId: string): Promise<SessionModel | undefined> {
+  /** The model of a session (known to exist: it has `settings`), rebuilt or brought up to date as the change stream said. */
+  private async model(acquisitionId: string, settings: DecisionSettings): Promise<SessionModel> {
     const e = this.entry(acquisitionId);
     while (e.refreshing !== undefined) await e.refreshing;
-    const settings = await getDecisionSettings(this.deps.db, acquisitionId);
-    const rule = sessionRule(settings?.params ?? {}, this.rule);
+    const rule = sessionRule(settings.params, this.rule);
     if (JSON.stringify(rule) !== e.ruleKey) e.structureDirty = true;
     if (!e.structureDirty && !e.resultsDirty && !e.shotsDirty && e.model !== undefined) return e.model;
     e.refreshing = (async () => {
-      const [exists] = await this.deps.db.query("SELECT 1 FROM acquisitions WHERE id = $1", [acquisitionId]);
-      if (exists === undefined) {
-        this.sessions.delete(acquisitionId);
-        return undefined;
-      }
       if (e.structureDirty || e.model === undefined) {
         e.structureDirty = false;
         e.resultsDirty = false;
@@ -158,29 +154,27 @@ export class DecisionEngine implements DecisionControl {
     }
   }
 
-  async squareScores(acquisitionId: string): Promise<Scores | undefined> {
+  /** A session's settings and model; undefined for an unknown session. */
+  private async session(acquisitionId: string): Promise<{ settings: DecisionSettings; model: SessionModel } | undefined> {
     const settings = await getDecisionSettings(this.deps.db, acquisitionId);
-    const m = settings === undefined ? undefined : await this.model(acquisitionId);
-    if (settings === undefined || m === undefined) return undefined;
-    return { acquisitionId, policy: settings.policy, ...m.totals(), items: m.squareScores() };
+    return settings === undefined ? undefined : { settings, model: await this.model(acquisitionId, settings) };
+  }
+
+  async squareScores(acquisitionId: string): Promise<Scores | undefined> {
+    const s = await this.session(acquisitionId);
+    return s === undefined ? undefined : { acquisitionId, policy: s.settings.policy, ...s.model.totals(), items: s.model.squareScores() };
   }
 
   async holeScores(gridSquareId: string): Promise<Scores | undefined> {
-    const [row] = /^[0-9a-f-]{36}$/i.test(gridSquareId)
-      ? await this.deps.db.query<{ acquisition_id: string }>("SELECT acquisition_id FROM grid_squares WHERE id = $1", [gridSquareId])
-      : [];
-    if (row === undefined) return undefined;
-    const settings = await getDecisionSettings(this.deps.db, row.acquisition_id);
-    const m = await this.model(row.acquisition_id);
-    if (settings === undefined || m === undefined) return undefined;
-    return { acquisitionId: row.acquisition_id, policy: settings.policy, ...m.totals(), items: m.holeScores(gridSquareId) };
+    if (!isUuid(gridSquareId)) return undefined;
+    const [row] = await this.deps.db.query<{ acquisition_id: string }>("SELECT acquisition_id FROM grid_squares WHERE id = $1", [gridSquareId]);
+    const s = row === undefined ? undefined : await this.session(row.acquisition_id);
+    return s === undefined ? undefined : { acquisitionId: row!.acquisition_id, policy: s.settings.policy, ...s.model.totals(), items: s.model.holeScores(gridSquareId) };
   }
 
   private async ranking(acquisitionId: string): Promise<{ ranking: Ranking; policy: string; mode: string } | undefined> {
-    const settings = await getDecisionSettings(this.deps.db, acquisitionId);
-    const m = settings === undefined ? undefined : await this.model(acquisitionId);
-    if (settings === undefined || m === undefined) return undefined;
-    return { ranking: rankSquares(m, settings.policy, settings.params), policy: settings.policy, mode: settings.mode };
+    const s = await this.session(acquisitionId);
+    return s === undefined ? undefined : { ranking: rankSquares(s.model, s.settings.policy, s.settings.params), policy: s.settings.policy, mode: s.settings.mode };
   }
 
   async order(acquisitionId: string): Promise<{ policy: string; ranked: Ranking["ranked"] } | undefined> {
@@ -206,7 +200,7 @@ export class DecisionEngine implements DecisionControl {
     const same = latest !== undefined && latest.action === next.action && latest.target === next.target && latest.state !== "rejected";
     if (same && !force) {
       // The advice stands; in auto mode, an earlier send that failed is retried.
-      const unsent = r.mode === "auto" && (latest.state === "proposed" || latest.state === "accepted") && latest.delivery?.error !== undefined;
+      const unsent = r.mode === "auto" && decisionOpen(latest.state) && latest.delivery?.error !== undefined;
       return unsent ? this.sendOrRetry(latest) : undefined;
     }
     const { decision, events } = await insertDecision(this.deps.db, {
@@ -228,14 +222,12 @@ export class DecisionEngine implements DecisionControl {
 
   /** The engine's own sends: a failure is recorded on the decision and retried later with backoff, never thrown. */
   private async sendOrRetry(decision: Decision): Promise<Decision> {
-    try {
-      return await this.deliver(decision);
-    } catch {
-      const failed = (await listDecisions(this.deps.db, decision.acquisitionId, { limit: 1 }))[0];
-      const attempts = Number(failed?.id === decision.id ? (failed.delivery?.attempts ?? 1) : 1);
+    const r = await this.send(decision);
+    if (r.error !== undefined) {
+      const attempts = Number(r.decision.delivery?.attempts ?? 1);
       this.schedule(decision.acquisitionId, Math.min(300_000, 5000 * 2 ** Math.max(0, attempts - 1)));
-      return failed?.id === decision.id ? failed : decision;
     }
+    return r.decision;
   }
 
   /**
@@ -243,8 +235,15 @@ export class DecisionEngine implements DecisionControl {
    * is recorded on the decision (`delivery.error`, shown in the API and dashboard) and thrown as a 502.
    */
   async deliver(decision: Decision): Promise<Decision> {
+    const r = await this.send(decision);
+    if (r.error !== undefined) throw r.error;
+    return r.decision;
+  }
+
+  /** Send through the link; a failure is recorded on the decision and returned with it, not thrown. */
+  private async send(decision: Decision): Promise<{ decision: Decision; error?: HttpError }> {
     const settings = await getDecisionSettings(this.deps.db, decision.acquisitionId);
-    if (settings === undefined || settings.link === "none") return decision;
+    if (settings === undefined || settings.link === "none") return { decision };
     let delivery: Record<string, unknown>;
     try {
       delivery = await this.deps.links.send(settings.link, decision);
@@ -253,13 +252,14 @@ export class DecisionEngine implements DecisionControl {
       const failed = await recordDeliveryFailure(this.deps.db, decision.id, message);
       if (failed !== undefined) this.deps.hub.publish(failed.events);
       this.deps.logger.warn({ err, decisionId: decision.id, acquisitionId: decision.acquisitionId, link: settings.link }, "decision not sent");
-      throw err instanceof HttpError && err.status < 500 ? err : new HttpError(502, `decision ${decision.id}: ${message}`, { cause: err });
+      const error = err instanceof HttpError && err.status < 500 ? err : new HttpError(502, `decision ${decision.id}: ${message}`, { cause: err });
+      return { decision: failed?.decision ?? decision, error };
     }
     const r = await actOnDecision(this.deps.db, decision.id, "send", { delivery });
-    if (r === undefined) return decision;
+    if (r === undefined) return { decision };
     this.deps.hub.publish(r.events);
     this.deps.logger.info({ decisionId: decision.id, acquisitionId: decision.acquisitionId, link: settings.link }, "decision sent");
-    return r.decision;
+    return { decision: r.decision };
   }
 
   async close(): Promise<void> {

@@ -6,7 +6,7 @@
  * stored with the decision.
  */
 import { AcquisitionOrderPayload } from "@emflow/core";
-import { acquisitionOrderDecision, ATHENA_ATLAS_AREA_ID, atlasArea, gridSquareArea, sessionRegistration, type AthenaClient } from "@emflow/decisions";
+import { acquisitionOrderDecision, ATHENA_ATLAS_AREA_ID, atlasArea, gridSquareArea, isAthenaAreaId, sessionRegistration, type AthenaClient } from "@emflow/decisions";
 import { HttpError } from "../http/http-error.js";
 import type { Decision } from "../model/decisions.js";
 import type { InstructionStore } from "../store/instructions.js";
@@ -28,8 +28,6 @@ export interface DecisionLinkDeps {
   readonly instructionTtlS: number;
   readonly now?: () => number;
 }
-
-const INT32_MAX = 2_147_483_647;
 
 /** The squares of the decision's ranked order, its target first, without repeats. */
 function order(decision: Decision): string[] {
@@ -77,7 +75,7 @@ async function toAthena(deps: DecisionLinkDeps, decision: Decision): Promise<Rec
     await athena.registerSession({ ...sessionRegistration(acq?.name ?? sessionId), sessionId });
   }
   // Areas are EPU's grid square ids (int32): squares without one cannot be named to Athena.
-  const squares = order(decision).filter((id) => /^\d+$/.test(id) && Number(id) > 0 && Number(id) <= INT32_MAX);
+  const squares = order(decision).filter((id) => isAthenaAreaId(id));
   if (squares.length === 0) throw new HttpError(409, `decision ${decision.id}: no grid square with an EPU id Athena can name`);
   await athena.updateAreas([atlasArea(sessionId), ...squares.map((id) => gridSquareArea(sessionId, id))]);
   const who = decision.source === "operator" ? `operator ${decision.operator ?? ""} override` : `policy ${decision.policy}`;

@@ -29,8 +29,6 @@ export interface Ranking {
 
 const SELECTED_STATES = new Set(["Selected", "Queued", "InProgress", "Completed"]);
 
-const NOT_SELECTED_STATES = new Set(["Defined", "Skipped", "Failed"]);
-
 /**
  * Candidate squares in EPU's order: those EPU selected, and those it has said nothing about yet (EPU
  * writes a square's state and selection with its Metadata .dm, when it prepares the square; until then
@@ -41,7 +39,7 @@ function squareOrder(model: SessionModel): string[] {
     .filter((s) => {
       if (s.unusable === true || s.selected === false) return false;
       if (s.selected === true) return true;
-      return s.state === undefined || (SELECTED_STATES.has(s.state) && !NOT_SELECTED_STATES.has(s.state));
+      return s.state === undefined || SELECTED_STATES.has(s.state);
     })
     .map((s) => s.id);
 }
@@ -85,15 +83,21 @@ function entry(model: SessionModel, sq: RankedSquare, rank: number): RankedEntry
   };
 }
 
-/** Rank the session's squares and decide with policy `name` (one policy instance per model and name). */
+/**
+ * Rank the session's squares and decide with policy `name` (one policy instance per model and name);
+ * computed once per state of the model, whoever asks.
+ */
 export function rankSquares(model: SessionModel, name: string, params: Record<string, unknown>): Ranking {
+  return model.memo(`${model.version}|${name}|${JSON.stringify(params)}`, () => computeRanking(model, name, params));
+}
+
+function computeRanking(model: SessionModel, name: string, params: Record<string, unknown>): Ranking {
   const policy: Policy = model.policy(name, () => policyByName(name));
   const state = acquisitionState(model, params);
   const order = policy.rank(state);
   const ranked = order.squares.map((sq, i) => entry(model, sq, i + 1));
   const d = policy.next(state);
-  const numbers: Record<string, unknown> = { ...d.numbers };
-  if (d.action === "stop") return { ranked, decision: { action: "stop_grid", gridSquareId: null, target: null, reasons: [...d.reasons], numbers } };
+  if (d.action === "stop") return { ranked, decision: { action: "stop_grid", gridSquareId: null, target: null, reasons: [...d.reasons], numbers: { ...d.numbers } } };
   const here = state.position?.squareId;
   // acquire: a hole of this square (stay) or of another (go there); prepare: go to a square whose holes are not known yet.
   const nextHole = d.action === "acquire" ? { nextHole: model.holes.get(d.holeId)?.naturalId ?? d.holeId } : { unprepared: true };
@@ -104,7 +108,7 @@ export function rankSquares(model: SessionModel, name: string, params: Record<st
       gridSquareId: d.squareId,
       target: model.squares.get(d.squareId)?.naturalId ?? null,
       reasons: [...d.reasons],
-      numbers: { ...numbers, ...nextHole },
+      numbers: { ...d.numbers, ...nextHole },
     },
   };
 }

@@ -20,7 +20,6 @@ import type { GridSnapshot, SnapshotHole, SnapshotObservation, SnapshotSquare } 
 
 interface Judged {
   readonly holeId: string;
-  readonly squareId: string;
   verdict: QualityVerdict;
   /** Whether the predictor has learnt from it (once per micrograph, when its figures are complete). */
   learnt: boolean;
@@ -36,14 +35,28 @@ function observedOf(a: QualityAggregate | undefined): ObservedQuality {
   return { micrographs: a.micrographs, good: a.good, meanScore: a.meanScore ?? null, goodFraction: a.goodFraction.mean, low: a.goodFraction.lo, high: a.goodFraction.hi };
 }
 
+/** A square's or hole's scores from its ids, what was observed there, and the model's prediction. */
+function scored(area: { id: string; naturalId: string; state?: string }, observed: QualityAggregate | undefined, p: { mean: number; sd: number; observed: { n: number } }): ScoredArea {
+  return {
+    id: area.id,
+    naturalId: area.naturalId,
+    state: area.state ?? null,
+    observed: observedOf(observed),
+    predicted: p.mean,
+    predictedSd: p.sd,
+    basis: p.observed.n > 0 ? "observed" : "model",
+  };
+}
+
 /** The model of one acquisition. */
 export class SessionModel {
   readonly predictor: GridPredictor;
   readonly squares = new Map<string, SnapshotSquare>();
   readonly holes = new Map<string, SnapshotHole>();
   private readonly judged = new Map<string, Judged>();
-  /** Holes with micrographs (processed or not), the most recently shot last: where the microscope has been and is. */
-  shotHoles: string[];
+  private shots: string[];
+  private shotsVersion = 0;
+  private memoised: { key: string; value: unknown } | undefined;
   /** updated_at of the newest observation read, for incremental reads. */
   since: string | undefined;
 
@@ -57,8 +70,32 @@ export class SessionModel {
       squares: snapshot.squares.map((s) => ({ id: s.id, fields: s })),
       holes: snapshot.holes.map((h) => ({ id: h.id, squareId: h.gridSquareId, fields: h })),
     });
-    this.shotHoles = snapshot.shotHoles;
+    this.shots = snapshot.shotHoles;
     this.observe(snapshot.observations);
+  }
+
+  /** Holes with micrographs (processed or not), the most recently shot last: where the microscope has been and is. */
+  get shotHoles(): readonly string[] {
+    return this.shots;
+  }
+
+  set shotHoles(holes: readonly string[]) {
+    this.shots = [...holes];
+    this.shotsVersion++;
+  }
+
+  /** Changes whenever the grid model learns something or the stage moves: what a ranking depends on. */
+  get version(): string {
+    return `${this.predictor.version}:${this.shotsVersion}`;
+  }
+
+  /**
+   * `compute()`, or its value from the last call with the same `key` (which must include `version`):
+   * a ranking is asked for by the engine and by every open dashboard between two results.
+   */
+  memo<T>(key: string, compute: () => T): T {
+    if (this.memoised?.key !== key) this.memoised = { key, value: compute() };
+    return this.memoised.value as T;
   }
 
   /** Apply observations (new or with more figures than before), oldest first. */
@@ -66,7 +103,7 @@ export class SessionModel {
     for (const o of observations) {
       if (!this.holes.has(o.foilHoleId)) continue;
       const verdict = judgeMicrograph(o.metrics, this.rule);
-      const j = this.judged.get(o.micrographId) ?? { holeId: o.foilHoleId, squareId: o.gridSquareId, verdict, learnt: false };
+      const j = this.judged.get(o.micrographId) ?? { holeId: o.foilHoleId, verdict, learnt: false };
       j.verdict = verdict;
       this.judged.set(o.micrographId, j);
       if (!j.learnt && complete(o.metrics) && this.predictor.observeVerdict(o.foilHoleId, verdict)) j.learnt = true;
@@ -95,9 +132,11 @@ export class SessionModel {
     return { micrographs, good };
   }
 
-  private holeAggregates(): Map<string, QualityAggregate> {
+  /** Aggregates per hole, of every hole or of those `only` admits. */
+  private holeAggregates(only?: (holeId: string) => boolean): Map<string, QualityAggregate> {
     const byHole = new Map<string, QualityVerdict[]>();
     for (const j of this.judged.values()) {
+      if (only !== undefined && !only(j.holeId)) continue;
       const list = byHole.get(j.holeId);
       if (list === undefined) byHole.set(j.holeId, [j.verdict]);
       else list.push(j.verdict);
@@ -109,37 +148,12 @@ export class SessionModel {
   squareScores(): ScoredArea[] {
     const holes = this.holeAggregates();
     const bySquare = aggregateGridSquares(holes, (h) => this.holes.get(h)?.gridSquareId);
-    return [...this.squares.values()].map((s) => {
-      const p = this.predictor.predictSquare(s.id);
-      const o = bySquare.get(s.id);
-      return {
-        id: s.id,
-        naturalId: s.naturalId,
-        state: s.state ?? null,
-        observed: observedOf(o),
-        predicted: p.mean,
-        predictedSd: p.sd,
-        basis: p.observed.n > 0 ? "observed" : "model",
-      };
-    });
+    return [...this.squares.values()].map((s) => scored(s, bySquare.get(s.id), this.predictor.predictSquare(s.id)));
   }
 
   /** Observed and predicted quality per foil hole of one square. */
   holeScores(squareId: string): ScoredArea[] {
-    const agg = this.holeAggregates();
-    return [...this.holes.values()]
-      .filter((h) => h.gridSquareId === squareId)
-      .map((h) => {
-        const p = this.predictor.predictHole(h.id);
-        return {
-          id: h.id,
-          naturalId: h.naturalId,
-          state: h.state ?? null,
-          observed: observedOf(agg.get(h.id)),
-          predicted: p.mean,
-          predictedSd: p.sd,
-          basis: p.observed.n > 0 ? "observed" : "model",
-        };
-      });
+    const agg = this.holeAggregates((h) => this.holes.get(h)?.gridSquareId === squareId);
+    return this.predictor.holesOf(squareId).map((id) => scored(this.holes.get(id)!, agg.get(id), this.predictor.predictHole(id)));
   }
 }

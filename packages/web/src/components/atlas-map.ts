@@ -6,7 +6,7 @@
  * (observed good fraction where imaged, predicted probability elsewhere).
  */
 import { useState } from "preact/hooks";
-import { allPages, ApiError, get } from "../api.js";
+import { allPages, get, getIfEnabled } from "../api.js";
 import { html } from "../html.js";
 import { useResource } from "../hooks.js";
 import { processingCache } from "../processing-cache.js";
@@ -35,10 +35,7 @@ export function AtlasMap({ gridId, acquisitionId, selected, onSelect }: { gridId
     () =>
       mode !== "score"
         ? Promise.resolve(undefined)
-        : get<Scores>(`/api/v1/acquisitions/${acquisitionId}/scores`).catch((e: unknown) => {
-            if (e instanceof ApiError && e.status === 503) return undefined;
-            throw e;
-          }),
+        : getIfEnabled<Scores>(`/api/v1/acquisitions/${acquisitionId}/scores`),
     [acquisitionId, mode],
     { refreshOn: (e) => mode === "score" && e.acquisitionId === acquisitionId && (e.kind === "processing" || e.kind === "decision"), debounceMs: 2000, maxWaitMs: 6000 },
   );

@@ -4,7 +4,7 @@
  * grid squares, and the history of what was decided and by whom.
  */
 import { useState } from "preact/hooks";
-import { ApiError, get, post, put } from "../api.js";
+import { get, getIfEnabled, post, put, withTokenHint } from "../api.js";
 import { html } from "../html.js";
 import { useResource } from "../hooks.js";
 import { fmt } from "../stats.js";
@@ -19,10 +19,6 @@ function figure(v: unknown): string {
   return typeof v === "number" ? fmt(v, Math.abs(v) >= 100 ? 0 : 3) : JSON.stringify(v);
 }
 
-function withToken(e: unknown): unknown {
-  return e instanceof ApiError && e.status === 401 ? new ApiError(401, e.code, `${e.message} (set a bearer token with the token button at the top)`) : e;
-}
-
 /** One open decision with its actions. */
 function OpenDecision({ d, squares, onDone }: { d: Decision; squares: Array<{ naturalId: string; label: string }>; onDone: () => void }) {
   const [busy, setBusy] = useState(false);
@@ -35,7 +31,7 @@ function OpenDecision({ d, squares, onDone }: { d: Decision; squares: Array<{ na
       await work();
       onDone();
     } catch (e) {
-      setError(withToken(e));
+      setError(withTokenHint(e));
     } finally {
       setBusy(false);
     }
@@ -72,20 +68,14 @@ export function DecisionPanel({ acquisitionId }: { acquisitionId: string }) {
   const decisions = useResource(() => get<Decision[]>(`/api/v1/acquisitions/${acquisitionId}/decisions`, { limit: 30 }), [acquisitionId], refresh);
   const order = useResource(
     () =>
-      get<{ policy: string; ranked: RankedEntry[] }>(`/api/v1/acquisitions/${acquisitionId}/acquisition-order`).catch((e: unknown) => {
-        if (e instanceof ApiError && e.status === 503) return undefined;
-        throw e;
-      }),
+      getIfEnabled<{ policy: string; ranked: RankedEntry[] }>(`/api/v1/acquisitions/${acquisitionId}/acquisition-order`),
     [acquisitionId],
     { refreshOn: (e) => e.acquisitionId === acquisitionId && (e.kind === "decision" || e.kind === "processing"), debounceMs: 2000, maxWaitMs: 6000 },
   );
   // Every square, for overrides (the ranked order lists only squares with holes left).
   const scores = useResource(
     () =>
-      get<Scores>(`/api/v1/acquisitions/${acquisitionId}/scores`).catch((e: unknown) => {
-        if (e instanceof ApiError && e.status === 503) return undefined;
-        throw e;
-      }),
+      getIfEnabled<Scores>(`/api/v1/acquisitions/${acquisitionId}/scores`),
     [acquisitionId],
     { refreshOn: (e) => e.acquisitionId === acquisitionId && (e.kind === "gridSquare" || e.kind === "processing"), debounceMs: 3000, maxWaitMs: 10_000 },
   );
@@ -97,7 +87,7 @@ export function DecisionPanel({ acquisitionId }: { acquisitionId: string }) {
       settings.reload();
       order.reload();
     } catch (e) {
-      setError(withToken(e));
+      setError(withTokenHint(e));
     }
   };
   const decideNow = async () => {
@@ -106,7 +96,7 @@ export function DecisionPanel({ acquisitionId }: { acquisitionId: string }) {
       await post(`/api/v1/acquisitions/${acquisitionId}/decisions/recompute`);
       decisions.reload();
     } catch (e) {
-      setError(withToken(e));
+      setError(withTokenHint(e));
     }
   };
   const all = decisions.data ?? [];

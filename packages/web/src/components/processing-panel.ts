@@ -1,6 +1,6 @@
 /** A session's processing: switch (start/stop/resume), per-step counts, queue backlog and failures. */
 import { useState } from "preact/hooks";
-import { ApiError, get, post } from "../api.js";
+import { get, getIfEnabled, post, withTokenHint } from "../api.js";
 import { html } from "../html.js";
 import { useResource } from "../hooks.js";
 import { fmt } from "../stats.js";
@@ -22,7 +22,7 @@ export function ProcessingControls({ acquisitionId, summary, onDone }: { acquisi
       setNote(`${action}: ${r.queued} queued`);
       onDone();
     } catch (e) {
-      setError(e instanceof ApiError && e.status === 401 ? new ApiError(401, e.code, `${e.message} (set a bearer token with the token button at the top)`) : e);
+      setError(withTokenHint(e));
     } finally {
       setBusy(undefined);
     }
@@ -42,10 +42,7 @@ export function ProcessingControls({ acquisitionId, summary, onDone }: { acquisi
 export function ProcessingPanel({ acquisitionId, summary, onOpen }: { acquisitionId: string; summary: ProcessingSummary | undefined; onOpen: (micrographId: string) => void }) {
   const queues = useResource(
     () =>
-      get<Queues>("/api/v1/queues").catch((e: unknown) => {
-        if (e instanceof ApiError && e.status === 503) return undefined;
-        throw e;
-      }),
+      getIfEnabled<Queues>("/api/v1/queues"),
     [acquisitionId],
     { refreshOn: (e) => e.kind === "processing", debounceMs: 2000, maxWaitMs: 5000, pollMs: 15_000 },
   );

@@ -4,7 +4,7 @@
  * override, and the per-session mode (off, advise, auto) and link.
  */
 import { z } from "zod";
-import { QualityRule } from "@emflow/decisions";
+import { POLICY_NAMES, QualityRule } from "@emflow/decisions";
 import type { DecisionControl } from "../../decisions/control.js";
 import {
   actOnDecision,
@@ -44,7 +44,6 @@ const ScoredArea = z.object({
 });
 const Scores = z.object({ acquisitionId: z.string(), policy: z.string(), micrographs: z.number().int(), good: z.number().int(), items: z.array(ScoredArea) });
 const Order = z.object({ policy: z.string(), ranked: z.array(RankedEntry) });
-const KNOWN_POLICIES = new Set(["epu", "greedy", "ucb"]);
 
 /** Register the decision routes; `engine` is undefined when this server makes no decisions. */
 export function decisionRoutes(app: App, ctx: RouteContext, engine: DecisionControl | undefined): void {
@@ -54,7 +53,6 @@ export function decisionRoutes(app: App, ctx: RouteContext, engine: DecisionCont
     if (engine === undefined) throw new HttpError(503, "decisions are not enabled on this server");
     return engine;
   };
-  const publish = (events: Parameters<typeof ctx.hub.publish>[0]): void => ctx.hub.publish(events);
 
   app.get(
     "/api/v1/acquisitions/:id/decision-settings",
@@ -77,7 +75,7 @@ export function decisionRoutes(app: App, ctx: RouteContext, engine: DecisionCont
     },
     async (request) => {
       const { policy, params } = request.body;
-      if (policy !== undefined && !KNOWN_POLICIES.has(policy)) throw new HttpError(400, `unknown policy "${policy}": use one of ${[...KNOWN_POLICIES].join(", ")}`);
+      if (policy !== undefined && !(POLICY_NAMES as readonly string[]).includes(policy)) throw new HttpError(400, `unknown policy "${policy}": use one of ${POLICY_NAMES.join(", ")}`);
       if (params?.qualityRule !== undefined) {
         const r = QualityRule.partial().safeParse(params.qualityRule);
         if (!r.success) throw new HttpError(400, `params.qualityRule.${r.error.issues[0]?.path.join(".") ?? ""}: ${r.error.issues[0]?.message ?? "invalid"}`);
@@ -179,7 +177,7 @@ export function decisionRoutes(app: App, ctx: RouteContext, engine: DecisionCont
         const note = (request.body as z.infer<typeof DecisionActionBody> | undefined)?.note;
         const operator = requestUser(request) ?? "unknown";
         const r = found(await actOnDecision(db, request.params.id, act, { operator, ...(note === undefined ? {} : { note }) }), "decision", request.params.id);
-        publish(r.events);
+        ctx.hub.publish(r.events);
         request.log.info({ decisionId: r.decision.id, acquisitionId: r.decision.acquisitionId, operator }, `decision ${act}ed`);
         return act === "accept" && engine !== undefined ? engine.deliver(r.decision) : r.decision;
       },
@@ -240,7 +238,7 @@ export function decisionRoutes(app: App, ctx: RouteContext, engine: DecisionCont
         ...(request.body.note === undefined ? {} : { note: request.body.note }),
         ...(latest === undefined ? {} : { overrides: latest.id }),
       });
-      publish(r.events);
+      ctx.hub.publish(r.events);
       request.log.info({ decisionId: r.decision.id, acquisitionId: id, operator, target: square.naturalId }, "decision overridden");
       return engine === undefined ? r.decision : engine.deliver(r.decision);
     },
