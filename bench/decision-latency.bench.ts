@@ -110,7 +110,7 @@ describe("decision latency", () => {
         rec(`result → updated ranking, median of ${ROUNDS}`, median(latencies));
         rec(`result → updated ranking, p95`, pct(latencies, 95));
         rec(`result → updated ranking, max`, Math.max(...latencies));
-        rec(`a decision (ranking + next + stored), median`, median(decide));
+        rec(`a decision right after (ranking shared, decision stored), median`, median(decide));
         await engine.close();
       } finally {
         await dispose();
